@@ -1,0 +1,49 @@
+"""VitalKit: a Jupyter-first research workbench for physiological-signal machine learning.
+
+The package holds the logic; the notebooks in ``notebooks/`` are thin callers of it and
+double as the stage reports of a pipeline run (see :mod:`vitalkit.pipeline`). Sub-packages
+are imported on first use (``vk.train`` pulls in torch and Lightning; ``vk.data`` does not).
+
+Examples
+--------
+>>> import vitalkit as vk
+>>> vk.__version__
+'0.1.0'
+>>> vk.labels.aami_class("e")
+'N'
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from vitalkit.errors import DataError, ParamsError, StageError, VitalKitError
+
+__version__ = "0.1.0"
+
+SUBMODULES = (
+    "beats",
+    "config",
+    "data",
+    "evaluate",
+    "explore",
+    "export",
+    "io",
+    "labels",
+    "models",
+    "pipeline",
+    "signal",
+    "train",
+    "viz",
+)
+
+__all__ = ["DataError", "ParamsError", "StageError", "VitalKitError", "__version__", *SUBMODULES]
+
+
+def __getattr__(name: str) -> Any:
+    if name in SUBMODULES:
+        module = importlib.import_module(f"vitalkit.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'vitalkit' has no attribute {name!r}")

@@ -1,0 +1,34 @@
+"""Beats: R-peak detection, beat windows, RR features and the beat dataset.
+
+Examples
+--------
+>>> import numpy as np
+>>> from vitalkit.beats import rr_features
+>>> rr_features(np.array([0, 360, 720, 1080]), 360.0)[:, 0].tolist()
+[1.0, 1.0, 1.0, 1.0]
+"""
+
+from __future__ import annotations
+
+from vitalkit.beats.dataset import BeatSet, build_beat_dataset, load_beat_split, save_beat_dataset
+from vitalkit.beats.detect import DETECTORS, ecg_rpeaks, match_peaks
+from vitalkit.beats.figures import class_counts_figure, mean_beats_figure
+from vitalkit.beats.scaler import BeatScaler, load_scaler
+from vitalkit.beats.segment import RR_FEATURES, beat_windows, rr_features
+
+__all__ = [
+    "DETECTORS",
+    "RR_FEATURES",
+    "BeatScaler",
+    "BeatSet",
+    "beat_windows",
+    "build_beat_dataset",
+    "class_counts_figure",
+    "ecg_rpeaks",
+    "load_beat_split",
+    "load_scaler",
+    "match_peaks",
+    "mean_beats_figure",
+    "rr_features",
+    "save_beat_dataset",
+]

@@ -1,0 +1,95 @@
+"""Beat windows around R peaks and RR-interval features.
+
+Examples
+--------
+>>> import numpy as np
+>>> from vitalkit.beats.segment import beat_windows
+>>> w, keep = beat_windows(np.arange(1000.0), np.array([5, 500, 995]), 100.0, 0.1, 0.2)
+>>> w.shape, keep.tolist()
+((1, 30), [False, True, False])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+RR_FEATURES: tuple[str, ...] = ("rr_pre", "rr_post", "rr_local", "rr_record")
+"""Names of the RR features, in seconds: previous, next, local mean (the ``local_beats``
+intervals up to and including this beat's) and the mean over the whole record."""
+
+
+def beat_windows(
+    signal: np.ndarray,
+    peaks: np.ndarray,
+    sampling_rate: float,
+    before_s: float,
+    after_s: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cut fixed-length windows around R peaks.
+
+    Parameters
+    ----------
+    signal : np.ndarray
+        1-D filtered ECG.
+    peaks : np.ndarray
+        R-peak sample indices.
+    sampling_rate : float
+        Samples per second.
+    before_s, after_s : float
+        Window extent before and after the peak, in seconds.
+
+    Returns
+    -------
+    windows : np.ndarray
+        ``(n_kept, round(before_s*fs) + round(after_s*fs))`` float32.
+    keep : np.ndarray
+        Boolean mask over ``peaks``: false where the window would leave the signal.
+    """
+    before = round(before_s * sampling_rate)
+    after = round(after_s * sampling_rate)
+    peaks = np.asarray(peaks, dtype=np.int64)
+    keep = (peaks - before >= 0) & (peaks + after <= len(signal))
+    starts = peaks[keep] - before
+    index = starts[:, None] + np.arange(before + after)[None, :]
+    return np.asarray(signal, dtype=np.float32)[index], keep
+
+
+def rr_features(
+    peaks: np.ndarray, sampling_rate: float, local_beats: int = 10, max_rr_s: float = 3.0
+) -> np.ndarray:
+    """RR-interval features of every beat, in seconds (columns: :data:`RR_FEATURES`).
+
+    The first beat's previous RR is taken equal to its next RR and the last beat's next RR
+    to its previous one, so every beat has a value.
+
+    Parameters
+    ----------
+    peaks : np.ndarray
+        Sorted R-peak sample indices of all beats of a record (any class).
+    sampling_rate : float
+        Samples per second.
+    local_beats : int
+        Number of intervals averaged for ``rr_local`` (causal: only past beats).
+    max_rr_s : float
+        Intervals are clipped at this value before anything else: gaps longer than a few
+        seconds are stretches without annotated beats (ventricular flutter in record 207,
+        noise), not RR intervals, and would otherwise dominate the means.
+
+    Returns
+    -------
+    np.ndarray
+        ``(n_beats, 4)`` float32.
+    """
+    peaks = np.asarray(peaks, dtype=np.float64)
+    n = peaks.size
+    if n < 2:
+        raise ValueError(f"need at least 2 beats for RR features, got {n}")
+    rr = np.minimum(np.diff(peaks) / sampling_rate, max_rr_s)
+    pre = np.concatenate([[rr[0]], rr])
+    post = np.concatenate([rr, [rr[-1]]])
+    csum = np.concatenate([[0.0], np.cumsum(pre)])
+    idx = np.arange(n)
+    lo = np.maximum(idx + 1 - local_beats, 0)
+    local = (csum[idx + 1] - csum[lo]) / (idx + 1 - lo)
+    record = np.full(n, rr.mean())
+    return np.stack([pre, post, local, record], axis=1).astype(np.float32)

@@ -1,0 +1,86 @@
+"""Where VitalKit reads data from and writes products to.
+
+Settings come from environment variables so that notebooks, the runner, tests and CI
+agree without passing paths around:
+
+``VITALKIT_DATA_DIR``
+    Folder holding one sub-folder per database (``mitdb/``, ``qtdb/`` ...).
+    Default: ``<project>/data/raw``.
+``VITALKIT_PHYSIONET_MIRROR``
+    Base URL serving PhysioNet's ``files/`` layout (``<url>/mitdb/1.0.0/100.hea``), for
+    air-gapped sites. Default: ``https://physionet.org/files/``.
+``VITALKIT_REPORTS_DIR``
+    Where runs are written. Default: ``<project>/reports``.
+``VITALKIT_INTERACTIVE_DIR``
+    Products of notebooks run by hand in JupyterLab. Default: ``<reports>/interactive``.
+
+Examples
+--------
+>>> import os
+>>> from unittest import mock
+>>> from vitalkit import config
+>>> with mock.patch.dict(os.environ, {"VITALKIT_DATA_DIR": "/tmp/physionet"}):
+...     str(config.data_dir())
+'/tmp/physionet'
+
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PHYSIONET_URL = "https://physionet.org/files/"
+
+
+def project_root() -> Path:
+    """Return the project checkout holding ``pyproject.toml``.
+
+    The package's parent folder is used for a source or editable install; otherwise the
+    first folder at or above the working directory with a ``pyproject.toml``; otherwise
+    the working directory.
+    """
+    package_parent = Path(__file__).resolve().parent.parent
+    if (package_parent / "pyproject.toml").is_file():
+        return package_parent
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file():
+            return folder
+    return here
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name, "").strip()
+    return Path(value).expanduser().resolve() if value else default
+
+
+def data_dir() -> Path:
+    """Return the data directory (``VITALKIT_DATA_DIR`` or ``<project>/data/raw``)."""
+    return _env_path("VITALKIT_DATA_DIR", project_root() / "data" / "raw")
+
+
+def cache_dir() -> Path:
+    """Return the folder for derived, rebuildable data (``<project>/data/cache``)."""
+    return _env_path("VITALKIT_CACHE_DIR", project_root() / "data" / "cache")
+
+
+def reports_dir() -> Path:
+    """Return the folder runs are written to (``VITALKIT_REPORTS_DIR`` or ``reports/``)."""
+    return _env_path("VITALKIT_REPORTS_DIR", project_root() / "reports")
+
+
+def interactive_dir() -> Path:
+    """Return the product folder of notebooks run by hand (``reports/interactive``)."""
+    return _env_path("VITALKIT_INTERACTIVE_DIR", reports_dir() / "interactive")
+
+
+def physionet_mirror() -> str:
+    """Return the PhysioNet base URL, always ending in ``/``."""
+    url = os.environ.get("VITALKIT_PHYSIONET_MIRROR", "").strip() or PHYSIONET_URL
+    return url if url.endswith("/") else url + "/"
+
+
+def notebooks_dir() -> Path:
+    """Return the folder holding the stage notebooks."""
+    return project_root() / "notebooks"

@@ -1,0 +1,63 @@
+"""Exceptions raised by VitalKit.
+
+Every error a user can cause (bad data, bad parameters) is a :class:`VitalKitError`
+whose message names the file or parameter and the problem, so that notebooks and the
+command line can show it without a traceback from deep inside a library.
+
+Examples
+--------
+>>> from vitalkit.errors import CorruptRecordError
+>>> str(CorruptRecordError("mitdb/100.dat", "truncated: 10 of 20 bytes"))
+'mitdb/100.dat: truncated: 10 of 20 bytes'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class VitalKitError(Exception):
+    """Base class of every error VitalKit raises on purpose."""
+
+
+class DataError(VitalKitError):
+    """A problem with input data, naming the file (or record) and the problem.
+
+    Parameters
+    ----------
+    source : str or Path
+        The file, record or folder concerned.
+    problem : str
+        What is wrong, in words a user can act on.
+    """
+
+    def __init__(self, source: str | Path, problem: str) -> None:
+        self.source = str(source)
+        self.problem = problem
+        super().__init__(f"{self.source}: {problem}")
+
+
+class RecordNotFoundError(DataError):
+    """A record (or one of its files) is absent and could not be downloaded."""
+
+
+class CorruptRecordError(DataError):
+    """A record exists but is truncated, inconsistent or fails its checksum."""
+
+
+class DownloadError(DataError):
+    """Downloading a file from PhysioNet (or the configured mirror) failed."""
+
+
+class ParamsError(VitalKitError):
+    """An invalid parameter set; the message lists every problem found."""
+
+    def __init__(self, source: str | Path, problems: list[str]) -> None:
+        self.source = str(source)
+        self.problems = list(problems)
+        listing = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"invalid parameter set {self.source}:\n{listing}")
+
+
+class StageError(VitalKitError):
+    """A pipeline stage failed; earlier products are left intact."""
