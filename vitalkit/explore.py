@@ -1,0 +1,198 @@
+"""Exploration of MIT-BIH records: overview, classes per record, example beats, RR.
+
+Examples
+--------
+>>> beats = load_explore_beats(["100", "208"])          # doctest: +SKIP
+>>> example_beats_figure(beats, n_per_class=10).data[0].type  # doctest: +SKIP
+'scatter'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from vitalkit.beats.dataset import BeatSet, build_beat_dataset
+from vitalkit.data import mitdb
+from vitalkit.data.physionet import ensure_records
+from vitalkit.data.wfdb_io import read_annotations, read_header
+from vitalkit.io import write_text
+from vitalkit.labels import AAMI_CLASSES
+from vitalkit.viz import PALETTE, add_headline
+
+
+def record_overview(records: Sequence[str], data_dir: str | Path | None = None) -> pd.DataFrame:
+    """One row per record: duration, leads, sampling rate, beats, AAMI counts and rhythms."""
+    symbols = mitdb.annotation_counts(records, data_dir)
+    aami = mitdb.aami_counts(symbols)
+    rows = []
+    for base in ensure_records(mitdb.SLUG, records, data_dir=data_dir):
+        header = read_header(base)
+        ann = read_annotations(base, "atr")
+        rhythms = sorted({a for a in ann.aux_note if a.startswith("(")})
+        rows.append(
+            {
+                "record": base.name,
+                "minutes": round(header.sig_len / header.fs / 60, 1),
+                "fs_hz": header.fs,
+                "leads": "/".join(header.sig_name),
+                "paced": base.name in mitdb.PACED,
+                "split": "DS1" if base.name in mitdb.DS1 else "DS2" if base.name in mitdb.DS2 else "excluded",
+                "rhythms": " ".join(r.lstrip("(") for r in rhythms),
+            }
+        )
+    table = pd.DataFrame(rows).set_index("record").join(aami)
+    table["beats"] = aami.sum(axis=1)
+    return table
+
+
+def class_heatmap(aami: pd.DataFrame) -> go.Figure:
+    """Heatmap of AAMI beat counts per record (log colour scale, counts as text)."""
+    z = np.log10(aami.to_numpy(dtype=float) + 1)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z.T,
+            x=[str(r) for r in aami.index],
+            y=list(aami.columns),
+            text=aami.to_numpy().T,
+            texttemplate="%{text}",
+            colorscale="YlOrRd",
+            showscale=False,
+            hovertemplate="record %{x}<br>class %{y}: %{text} beats<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="AAMI beat classes per record",
+        height=300,
+        xaxis_type="category",
+        xaxis_title="record",
+        margin={"l": 40, "r": 20, "t": 50, "b": 40},
+    )
+    return fig
+
+
+def load_explore_beats(records: Sequence[str], data_dir: str | Path | None = None) -> BeatSet:
+    """All beats of all five AAMI classes of ``records`` (filtered MLII windows + RR)."""
+    sets, _ = build_beat_dataset(
+        {"explore": list(records)}, classes=AAMI_CLASSES, data_dir=data_dir, progress=False
+    )
+    return sets["explore"]
+
+
+def example_beats_figure(beats: BeatSet, n_per_class: int = 20, seed: int = 0, step: int = 3) -> go.Figure:
+    """Randomly drawn example beats of each class (seeded), with the class mean in black.
+
+    The examples of a class share one trace (separated by gaps) and are drawn every
+    ``step``-th sample, which keeps the figure small enough to live in a notebook.
+    """
+    rng = np.random.default_rng(seed)
+    present = [i for i, _ in enumerate(beats.classes) if (beats.labels == i).any()]
+    fig = make_subplots(
+        rows=1,
+        cols=len(present),
+        shared_yaxes=True,
+        subplot_titles=[f"{beats.classes[i]} (n={(beats.labels == i).sum():,})" for i in present],
+    )
+    t = ((np.arange(beats.windows.shape[1]) / beats.sampling_rate - beats.before_s) * 1000)[::step]
+    for col, i in enumerate(present, start=1):
+        idx = np.flatnonzero(beats.labels == i)
+        pick = rng.choice(idx, size=min(n_per_class, idx.size), replace=False)
+        gap = np.full((len(pick), 1), np.nan)
+        xs = np.hstack([np.tile(t, (len(pick), 1)), gap]).ravel()
+        ys = np.hstack([beats.windows[pick, ::step].round(3), gap]).ravel()
+        fig.add_trace(
+            go.Scatter(
+                x=xs.round(1),
+                y=ys,
+                mode="lines",
+                connectgaps=False,
+                line={"color": PALETTE.get(beats.classes[i], "#444"), "width": 0.7},
+                opacity=0.4,
+                showlegend=False,
+                hoverinfo="skip",
+            ),
+            row=1,
+            col=col,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=t.round(1),
+                y=beats.windows[idx].mean(axis=0)[::step].round(3),
+                mode="lines",
+                line={"color": "black", "width": 2},
+                showlegend=False,
+                name="mean",
+            ),
+            row=1,
+            col=col,
+        )
+    fig.update_xaxes(title_text="ms from R peak")
+    fig.update_yaxes(title_text="mV (MLII, 0.5-40 Hz)", row=1, col=1)
+    fig.update_layout(title=f"Example beats per class ({n_per_class} drawn with seed {seed})", height=330)
+    return fig
+
+
+def rr_table(beats: BeatSet) -> pd.DataFrame:
+    """RR features per beat with class, record and the prematurity ratio ``rr_pre / rr_local``."""
+    table = pd.DataFrame(beats.rr, columns=["rr_pre", "rr_post", "rr_local", "rr_record"])
+    table["class"] = np.asarray(beats.classes)[beats.labels]
+    table["record"] = beats.record
+    table["prematurity"] = table["rr_pre"] / table["rr_local"]
+    return table
+
+
+def _box(values: pd.Series, name: str, colour: str | None) -> go.Box:
+    """A box from precomputed percentiles (5, 25, 50, 75, 95): small figures, whatever the n."""
+    p5, q1, med, q3, p95 = np.percentile(values.to_numpy(dtype=float), [5, 25, 50, 75, 95])
+    return go.Box(
+        x=[name],
+        q1=[q1],
+        median=[med],
+        q3=[q3],
+        lowerfence=[p5],
+        upperfence=[p95],
+        name=name,
+        marker_color=colour,
+        showlegend=False,
+    )
+
+
+def rr_figure(rr: pd.DataFrame) -> go.Figure:
+    """Previous RR interval and prematurity per class (boxes: quartiles, whiskers 5-95%)."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["previous RR (s)", "prematurity rr_pre / rr_local"])
+    for cls in [c for c in AAMI_CLASSES if c in set(rr["class"])]:
+        sub = rr[rr["class"] == cls]
+        fig.add_trace(_box(sub["rr_pre"], cls, PALETTE.get(cls)), row=1, col=1)
+        fig.add_trace(_box(sub["prematurity"], cls, PALETTE.get(cls)), row=1, col=2)
+    fig.update_layout(title="RR-interval context by beat class (whiskers: 5th-95th percentile)", height=340)
+    return fig
+
+
+def rr_summary(rr: pd.DataFrame) -> pd.DataFrame:
+    """Median and IQR of RR features per class (seconds and ratios)."""
+    grouped = rr.groupby("class")[["rr_pre", "rr_post", "prematurity"]]
+    table = grouped.median().add_suffix("_median").join(grouped.quantile(0.25).add_suffix("_q1"))
+    table = table.join(grouped.quantile(0.75).add_suffix("_q3")).round(3)
+    table.insert(0, "beats", rr.groupby("class").size())
+    return table.loc[[c for c in AAMI_CLASSES if c in table.index]]
+
+
+def save_overview(product_dir: str | Path, overview: pd.DataFrame, rr_stats: pd.DataFrame) -> None:
+    """Write ``records.csv`` and ``rr_by_class.csv`` and the stage's headline numbers."""
+    product_dir = Path(product_dir)
+    write_text(product_dir / "records.csv", overview.to_csv())
+    write_text(product_dir / "rr_by_class.csv", rr_stats.to_csv())
+    totals = overview[[c for c in AAMI_CLASSES if c in overview]].sum()
+    add_headline(
+        product_dir,
+        metrics={
+            "records": len(overview),
+            "beats": int(overview["beats"].sum()),
+            **{f"beats_{c}": int(n) for c, n in totals.items()},
+        },
+    )

@@ -1,0 +1,51 @@
+"""Export: ONNX with metadata, checks, onnxruntime parity, latency and the model card.
+
+Examples
+--------
+>>> from vitalkit.export import INPUT_NAMES
+>>> INPUT_NAMES
+['window', 'rr']
+"""
+
+from __future__ import annotations
+
+from vitalkit.export.latency import compare_latency, measure_latency
+from vitalkit.export.onnx_export import (
+    INPUT_NAMES,
+    OUTPUT_NAMES,
+    check_onnx,
+    export_beat_model,
+    onnx_session,
+    parity,
+    read_metadata,
+)
+from vitalkit.export.stage import (
+    check_table,
+    export_models,
+    latency_figure,
+    latency_results,
+    latency_table,
+    parity_table,
+    save_export_summary,
+    write_model_card,
+)
+
+__all__ = [
+    "INPUT_NAMES",
+    "OUTPUT_NAMES",
+    "check_onnx",
+    "check_table",
+    "compare_latency",
+    "export_beat_model",
+    "export_models",
+    "latency_figure",
+    "latency_results",
+    "latency_table",
+    "measure_latency",
+    "onnx_session",
+    "parity",
+    "parity_table",
+    "read_metadata",
+    "save_export_summary",
+    "write_model_card",
+]

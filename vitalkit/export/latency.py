@@ -1,0 +1,88 @@
+"""Batch-1 inference latency of PyTorch and onnxruntime, as percentiles.
+
+Timings are benchmarks, not tests: they depend on the machine and its load. Both runtimes
+run single-threaded by default, the setting of an embedded or bedside device.
+
+Examples
+--------
+>>> import numpy as np
+>>> t = measure_latency(lambda: np.zeros(10).sum(), n_runs=20, warmup=2)
+>>> sorted(t)[:3]
+['mean_ms', 'n_runs', 'p50_ms']
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from vitalkit.export.onnx_export import OUTPUT_NAMES, onnx_session
+from vitalkit.models.beatnet import ProbabilityModel
+
+
+def measure_latency(fn: Callable[[], Any], n_runs: int = 500, warmup: int = 50) -> dict[str, float]:
+    """Call ``fn`` repeatedly; return p50, p90, p99 and mean in milliseconds and the samples."""
+    for _ in range(warmup):
+        fn()
+    times = np.empty(n_runs)
+    for i in range(n_runs):
+        start = time.perf_counter()
+        fn()
+        times[i] = time.perf_counter() - start
+    ms = times * 1e3
+    return {
+        "n_runs": n_runs,
+        "p50_ms": float(np.percentile(ms, 50)),
+        "p90_ms": float(np.percentile(ms, 90)),
+        "p99_ms": float(np.percentile(ms, 99)),
+        "mean_ms": float(ms.mean()),
+        "samples_ms": ms.tolist(),
+    }
+
+
+def compare_latency(
+    model: nn.Module,
+    onnx_path: str | Path,
+    window: np.ndarray,
+    rr: np.ndarray,
+    n_runs: int = 500,
+    warmup: int = 50,
+    threads: int = 1,
+) -> dict[str, dict[str, Any]]:
+    """Batch-1 latency of the PyTorch model and its ONNX export on one real input.
+
+    Parameters
+    ----------
+    model : nn.Module
+        ``model(window, rr) -> logits``.
+    onnx_path : str or Path
+        Its ONNX export.
+    window, rr : np.ndarray
+        One input, shapes ``(1, L)`` and ``(1, 4)``.
+    threads : int
+        Threads for both runtimes.
+    """
+    wrapped = ProbabilityModel(model).eval()
+    w = np.ascontiguousarray(window, dtype=np.float32)
+    r = np.ascontiguousarray(rr, dtype=np.float32)
+    tw, tr = torch.from_numpy(w), torch.from_numpy(r)
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        with torch.inference_mode():
+            torch_stats = measure_latency(lambda: wrapped(tw, tr), n_runs, warmup)
+    finally:
+        torch.set_num_threads(previous)
+    session = onnx_session(onnx_path, threads=threads)
+    feed = {"window": w, "rr": r}
+    ort_stats = measure_latency(lambda: session.run(OUTPUT_NAMES, feed), n_runs, warmup)
+    return {
+        "pytorch": {**torch_stats, "threads": threads},
+        "onnxruntime": {**ort_stats, "threads": threads},
+    }

@@ -1,0 +1,37 @@
+"""Training: the DataModule, the LightningModule and :func:`fit`.
+
+Examples
+--------
+>>> from vitalkit.train import class_weights
+>>> class_weights([50, 50], "inverse").tolist()
+[1.0, 1.0]
+"""
+
+from __future__ import annotations
+
+from vitalkit.train.data import BeatDataModule, class_weights
+from vitalkit.train.fit import (
+    TrainConfig,
+    TrainResult,
+    fit,
+    load_trained_model,
+    read_history,
+    save_trained_model,
+)
+from vitalkit.train.module import BeatClassifierModule, focal_loss
+from vitalkit.train.report import curves_figure, validation_report
+
+__all__ = [
+    "BeatClassifierModule",
+    "BeatDataModule",
+    "TrainConfig",
+    "TrainResult",
+    "class_weights",
+    "curves_figure",
+    "fit",
+    "focal_loss",
+    "load_trained_model",
+    "read_history",
+    "save_trained_model",
+    "validation_report",
+]

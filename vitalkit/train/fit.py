@@ -1,0 +1,296 @@
+"""Fit a beat classifier with Lightning: seeded, early-stopped and selected on validation.
+
+Examples
+--------
+>>> cfg = TrainConfig(max_epochs=1)
+>>> cfg.loss, cfg.class_weighting
+('cross_entropy', 'inverse')
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import pandas as pd
+import torch
+from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint
+from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger
+
+from vitalkit.errors import ParamsError
+from vitalkit.io import write_json
+from vitalkit.models.beatnet import BeatNet
+from vitalkit.train.data import BeatDataModule, class_weights
+from vitalkit.train.module import BeatClassifierModule
+
+WANDB_MODES = ("off", "offline", "online")
+
+
+@dataclass
+class TrainConfig:
+    """Training settings (the ``train`` section of a parameter set).
+
+    Attributes
+    ----------
+    max_epochs, patience : int
+        Epoch limit and early-stopping patience on ``val_macro_f1``.
+    batch_size : int
+        Training batch size.
+    lr, weight_decay : float
+        AdamW settings (cosine schedule).
+    loss : {'cross_entropy', 'focal'}
+        Loss function.
+    focal_gamma : float
+        Focal loss focusing parameter.
+    class_weighting : {'none', 'inverse', 'sqrt_inverse'}
+        Class weights of the loss.
+    sampler : {'shuffle', 'balanced'}
+        Training sampler.
+    seed : int
+        Seed of everything (weights, shuffling, sampling).
+    wandb : {'off', 'offline', 'online'}
+        Weights & Biases logging; offline writes to the product folder, online needs the
+        user's opt-in and network.
+    strategy : str
+        Lightning strategy (``'auto'``, ``'ddp_notebook'``, ``'ddp_spawn'``).
+    devices : int
+        Processes (CPU) for distributed strategies.
+    threads : int
+        Torch threads per process (0: leave torch's default).
+    """
+
+    max_epochs: int = 30
+    patience: int = 6
+    batch_size: int = 256
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    loss: str = "cross_entropy"
+    focal_gamma: float = 2.0
+    class_weighting: str = "inverse"
+    sampler: str = "shuffle"
+    seed: int = 0
+    wandb: str = "offline"
+    strategy: str = "auto"
+    devices: int = 1
+    threads: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.max_epochs < 1:
+            problems.append(f"max_epochs must be >= 1, got {self.max_epochs}")
+        if self.batch_size < 1:
+            problems.append(f"batch_size must be >= 1, got {self.batch_size}")
+        if self.lr <= 0:
+            problems.append(f"lr must be > 0, got {self.lr}")
+        if self.wandb not in WANDB_MODES:
+            problems.append(f"wandb must be one of {WANDB_MODES}, not {self.wandb!r}")
+        if problems:
+            raise ParamsError("train", problems)
+
+
+@dataclass
+class TrainResult:
+    """What :func:`fit` returns.
+
+    Attributes
+    ----------
+    model : BeatNet
+        The model with the weights of the best validation epoch.
+    history : pandas.DataFrame
+        One row per epoch: ``train_loss``, ``val_loss``, ``val_macro_f1``, ...
+    best_epoch : int
+        Epoch (0-based) selected on validation macro-F1.
+    best_val_macro_f1 : float
+        Its validation macro-F1.
+    epochs_run : int
+        Epochs trained before early stopping.
+    wall_time_s : float
+        Training wall time.
+    n_parameters : int
+        Trainable parameters.
+    """
+
+    model: BeatNet
+    history: pd.DataFrame
+    best_epoch: int
+    best_val_macro_f1: float
+    epochs_run: int
+    wall_time_s: float
+    n_parameters: int
+
+    def summary(self) -> dict[str, Any]:
+        """Headline numbers as a flat dict."""
+        return {
+            "best_epoch": self.best_epoch,
+            "best_val_macro_f1": self.best_val_macro_f1,
+            "epochs_run": self.epochs_run,
+            "wall_time_s": round(self.wall_time_s, 1),
+            "n_parameters": self.n_parameters,
+        }
+
+
+class EpochPrinter(Callback):
+    """Print one line per epoch (visible in the notebook and in the runner's terminal)."""
+
+    def on_train_epoch_end(self, trainer: L.Trainer, module: L.LightningModule) -> None:
+        if not trainer.is_global_zero:
+            return
+        m = {k: float(v) for k, v in trainer.callback_metrics.items()}
+        print(
+            f"epoch {trainer.current_epoch:3d}  train_loss {m.get('train_loss', float('nan')):.4f}"
+            f"  val_loss {m.get('val_loss', float('nan')):.4f}"
+            f"  val_macro_f1 {m.get('val_macro_f1', float('nan')):.4f}",
+            flush=True,
+        )
+
+
+def _quiet_lightning() -> None:
+    """Silence Lightning's banner lines and advertising tips; warnings still show."""
+    for name in (
+        "lightning.pytorch.utilities.rank_zero",
+        "lightning.pytorch.accelerators.cuda",
+        "lightning.fabric.utilities.seed",
+    ):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", message=".*isinstance\\(treespec, LeafSpec\\).*")
+    warnings.filterwarnings("ignore", message=".*does not have many workers.*")
+
+
+def _loggers(product_dir: Path, config: TrainConfig, run_name: str) -> list[Logger]:
+    loggers: list[Logger] = [CSVLogger(product_dir, name="logs", version="")]
+    loggers.append(TensorBoardLogger(product_dir, name="tensorboard", version="", default_hp_metric=False))
+    if config.wandb != "off":
+        os.environ.setdefault("WANDB_SILENT", "true")
+        os.environ["WANDB_MODE"] = config.wandb
+        os.environ.setdefault("WANDB_DIR", str(product_dir))
+        from lightning.pytorch.loggers import WandbLogger
+
+        loggers.append(
+            WandbLogger(
+                project="vitalkit",
+                name=run_name,
+                save_dir=str(product_dir),
+                offline=config.wandb == "offline",
+            )
+        )
+    return loggers
+
+
+def read_history(product_dir: str | Path) -> pd.DataFrame:
+    """Per-epoch metrics from the CSV log of a training product folder."""
+    path = Path(product_dir) / "logs" / "metrics.csv"
+    raw = pd.read_csv(path)
+    history = raw.groupby("epoch").agg(lambda s: s.dropna().iloc[-1] if s.notna().any() else float("nan"))
+    return history.drop(columns=[c for c in ("step",) if c in history]).reset_index()
+
+
+def fit(
+    model: BeatNet,
+    data: BeatDataModule,
+    product_dir: str | Path,
+    config: TrainConfig,
+    run_name: str = "beatnet",
+) -> TrainResult:
+    """Train ``model`` on ``data`` and return it with the best validation weights.
+
+    Checkpoints go to ``<product_dir>/checkpoints``, logs to ``logs/`` (CSV),
+    ``tensorboard/`` and, when enabled, ``wandb/``. Everything is seeded from
+    ``config.seed``; Lightning runs in deterministic mode.
+    """
+    product_dir = Path(product_dir)
+    product_dir.mkdir(parents=True, exist_ok=True)
+    _quiet_lightning()
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    L.seed_everything(config.seed, workers=True, verbose=False)
+    counts = list(data.class_counts().values())
+    module = BeatClassifierModule(
+        model,
+        classes=data.classes,
+        class_weights=class_weights(counts, config.class_weighting).tolist(),
+        loss=config.loss,
+        focal_gamma=config.focal_gamma,
+        lr=config.lr,
+        weight_decay=config.weight_decay,
+        max_epochs=config.max_epochs,
+    )
+    checkpoint = ModelCheckpoint(
+        dirpath=product_dir / "checkpoints",
+        filename="best",
+        monitor="val_macro_f1",
+        mode="max",
+        save_top_k=1,
+    )
+    callbacks = [
+        checkpoint,
+        EarlyStopping(monitor="val_macro_f1", mode="max", patience=config.patience),
+        EpochPrinter(),
+    ]
+    trainer = L.Trainer(
+        max_epochs=config.max_epochs,
+        accelerator="cpu",
+        devices=config.devices,
+        strategy=config.strategy,
+        deterministic=True,
+        logger=_loggers(product_dir, config, run_name),
+        callbacks=callbacks,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        num_sanity_val_steps=0,
+        default_root_dir=product_dir,
+        log_every_n_steps=50,
+    )
+    start = time.perf_counter()
+    trainer.fit(module, datamodule=data)
+    wall = time.perf_counter() - start
+    best = torch.load(checkpoint.best_model_path, map_location="cpu", weights_only=True)
+    model.load_state_dict(
+        {k.removeprefix("model."): v for k, v in best["state_dict"].items() if k.startswith("model.")}
+    )
+    history = read_history(product_dir)
+    best_row = history.loc[history["val_macro_f1"].idxmax()]
+    return TrainResult(
+        model=model.eval(),
+        history=history,
+        best_epoch=int(best_row["epoch"]),
+        best_val_macro_f1=float(best_row["val_macro_f1"]),
+        epochs_run=int(history["epoch"].max()) + 1,
+        wall_time_s=wall,
+        n_parameters=sum(p.numel() for p in model.parameters() if p.requires_grad),
+    )
+
+
+def save_trained_model(product_dir: str | Path, result: TrainResult, config: TrainConfig, label: str) -> Path:
+    """Write ``model.pt`` (weights), ``model.json`` (how to rebuild it) and ``metrics.json``."""
+    product_dir = Path(product_dir)
+    from vitalkit.io import atomic_path
+
+    with atomic_path(product_dir / "model.pt") as tmp:
+        torch.save(result.model.state_dict(), tmp)
+    write_json(product_dir / "model.json", {"label": label, **result.model.config, "train": asdict(config)})
+    write_json(product_dir / "metrics.json", {"label": label, **result.summary()})
+    return product_dir / "model.pt"
+
+
+def load_trained_model(train_dir: str | Path) -> tuple[BeatNet, dict[str, Any]]:
+    """Rebuild a model saved by :func:`save_trained_model`; return it (eval mode) and its config."""
+    from vitalkit.errors import DataError
+    from vitalkit.io import read_json
+
+    train_dir = Path(train_dir)
+    config = read_json(train_dir / "model.json")
+    keys = ("architecture", "n_classes", "hparams", "scaler", "use_rr", "rr_hidden", "head_dropout")
+    model = BeatNet(**{k: config[k] for k in keys}, seed=None)
+
+    weights = train_dir / "model.pt"
+    if not weights.is_file():
+        raise DataError(weights, "model weights not found (did the training stage finish?)")
+    model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+    return model.eval(), config

@@ -1,0 +1,124 @@
+"""Figures that work in JupyterLab, in papermill runs and in offline HTML reports.
+
+:func:`setup_notebook` registers a plotly renderer that emits both plotly's own mimetype
+(drawn by JupyterLab's plotly extension) and an HTML ``<div>`` whose script calls
+``Plotly.newPlot``: nbconvert drops the plotly mimetype (DESIGN.md §5) but keeps the HTML,
+and the report pages load ``plotly.min.js`` shipped beside them, never from a CDN.
+
+:func:`show` displays a figure and, given a product folder, keeps its JSON there so that
+the run's ``index.html`` can draw it again.
+
+Examples
+--------
+>>> import plotly.graph_objects as go
+>>> from vitalkit.viz import setup_notebook, figure_html
+>>> setup_notebook()
+>>> "Plotly.newPlot" in figure_html(go.Figure(go.Bar(y=[1, 2])))
+True
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.io._base_renderers import MimetypeRenderer
+
+from vitalkit.io import write_json, write_text
+
+RENDERER = "vitalkit"
+TEMPLATE = "plotly_white"
+PALETTE = {"N": "#4c78a8", "S": "#f58518", "V": "#e45756", "F": "#72b7b2", "Q": "#9d755d"}
+
+
+def figure_html(fig: go.Figure) -> str:
+    """HTML ``<div>`` + script drawing ``fig`` with an already-loaded ``Plotly`` global."""
+    return pio.to_html(
+        fig,
+        include_plotlyjs=False,
+        full_html=False,
+        config={"displaylogo": False, "responsive": True},
+    )
+
+
+class _ReportHtmlRenderer(MimetypeRenderer):
+    """Renderer emitting a ``text/html`` div that needs plotly.js on the page."""
+
+    def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, str]:
+        return {"text/html": figure_html(go.Figure(fig_dict))}
+
+
+def setup_notebook(template: str = TEMPLATE) -> None:
+    """Configure plotly (renderer, template) and matplotlib for notebooks and reports."""
+    pio.renderers[RENDERER] = _ReportHtmlRenderer()
+    pio.renderers.default = f"plotly_mimetype+{RENDERER}"
+    pio.templates.default = template
+    try:
+        import matplotlib as mpl
+
+        mpl.rcParams.update(
+            {
+                "figure.dpi": 90,
+                "savefig.dpi": 110,
+                "figure.figsize": (7, 3.5),
+                "axes.spines.top": False,
+                "axes.spines.right": False,
+            }
+        )
+    except ImportError:  # pragma: no cover - matplotlib is a dependency
+        pass
+
+
+def save_figure(fig: go.Figure, product_dir: str | Path, name: str) -> Path:
+    """Write ``figures/<name>.json`` (plotly JSON) under ``product_dir``; return its path."""
+    path = Path(product_dir) / "figures" / f"{name}.json"
+    write_text(path, pio.to_json(fig, validate=False, pretty=False))
+    return path
+
+
+def show(
+    fig: go.Figure,
+    product_dir: str | Path | None = None,
+    name: str | None = None,
+    headline: bool = False,
+) -> go.Figure:
+    """Return ``fig`` for display, keeping a copy in the product folder if asked.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The figure.
+    product_dir : str or Path, optional
+        Stage product folder; with ``name``, the figure is saved there.
+    name : str, optional
+        File stem of the saved figure.
+    headline : bool
+        List the figure among the stage's headline figures shown on the run's index page.
+    """
+    if product_dir is not None and name is not None:
+        path = save_figure(fig, product_dir, name)
+        if headline:
+            add_headline(product_dir, figures=[str(path.relative_to(product_dir))])
+    return fig
+
+
+def add_headline(
+    product_dir: str | Path, metrics: dict[str, Any] | None = None, figures: list[str] | None = None
+) -> dict[str, Any]:
+    """Merge headline metrics and figures into ``<product_dir>/headline.json``.
+
+    The runner copies headline metrics into ``run.json`` and draws headline figures on the
+    run's ``index.html``.
+    """
+    from vitalkit.io import read_json
+
+    path = Path(product_dir) / "headline.json"
+    data: dict[str, Any] = read_json(path) if path.is_file() else {"metrics": {}, "figures": []}
+    data["metrics"].update(metrics or {})
+    for f in figures or []:
+        if f not in data["figures"]:
+            data["figures"].append(f)
+    write_json(path, data)
+    return data
