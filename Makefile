@@ -1,0 +1,50 @@
+# VitalKit: `make run` runs the pipeline on params/default.yaml, `make test` runs the tests.
+# Both create (or reuse) the project-local virtual environment .venv first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PARAMS ?= params/default.yaml
+KERNEL := vitalkit
+STAMP := $(VENV)/.vitalkit-installed
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: install run smoke test lint lab benchmark notebooks clean-reports help
+
+help:
+	@echo "make run        run the pipeline on $(PARAMS) (PARAMS=params/smoke.yaml for a quick run)"
+	@echo "make test       run the tests (unit, notebooks with nbval, smoke pipeline)"
+	@echo "make lab        start JupyterLab on notebooks/"
+	@echo "make install    create .venv, install vitalkit and register the '$(KERNEL)' kernel"
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (VitalKit)"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/vitalkit run $(PARAMS)
+
+smoke: $(STAMP)
+	$(BIN)/vitalkit run params/smoke.yaml
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check vitalkit tests && $(BIN)/ruff format --check vitalkit tests
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/ $(ROOT_FLAG)
+
+# Re-execute the notebooks in place with their default (smoke-sized) parameters, so the
+# committed outputs that nbval compares are current. Needs the data (VITALKIT_DATA_DIR).
+notebooks: $(STAMP)
+	VITALKIT_INTERACTIVE_DIR=$$(mktemp -d) $(BIN)/python -m vitalkit.pipeline.refresh notebooks/0[1-5]_*.ipynb
+
+clean-reports:
+	rm -rf reports/*/ && echo "reports/ emptied"

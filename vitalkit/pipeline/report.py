@@ -1,0 +1,125 @@
+"""HTML reports of a run: one per stage (nbconvert) and the run's ``index.html``.
+
+Stage reports use the ``vitalkit_report`` nbconvert template: JupyterLab's look, code hidden
+by default (the cell with the injected parameters stays visible), and no request to any
+network: plotly.js is copied once into ``<run>/assets/`` and loaded from there.
+
+Examples
+--------
+>>> from vitalkit.pipeline.report import TEMPLATES
+>>> (TEMPLATES / "vitalkit_report" / "index.html.j2").is_file()
+True
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import nbformat
+from nbconvert import HTMLExporter
+
+from vitalkit.io import read_json, write_text
+
+TEMPLATES = Path(__file__).parent / "templates"
+ASSETS = "assets"
+PLOTLY_JS = "plotly.min.js"
+VISIBLE_TAGS = {"injected-parameters"}
+
+
+def install_assets(run_dir: Path) -> Path:
+    """Copy plotly.js into ``<run_dir>/assets/`` (once); return its path."""
+    import plotly
+
+    source = Path(plotly.__file__).parent / "package_data" / PLOTLY_JS
+    target = run_dir / ASSETS / PLOTLY_JS
+    if not target.is_file() or target.stat().st_size != source.stat().st_size:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    return target
+
+
+def notebook_to_html(
+    notebook: Path,
+    target: Path,
+    show_code: bool = False,
+    plotly_src: str = f"../{ASSETS}/{PLOTLY_JS}",
+    banner: str = "",
+) -> Path:
+    """Render an executed notebook as a standalone HTML report.
+
+    Parameters
+    ----------
+    notebook : Path
+        Executed ``.ipynb``.
+    target : Path
+        Output ``.html`` (written atomically).
+    show_code : bool
+        Show code cells; by default only outputs, markdown and the injected parameters.
+    plotly_src : str
+        Relative URL of plotly.js from the report.
+    banner : str
+        HTML line shown on top (run id, stage, status).
+    """
+    nb = nbformat.read(notebook, as_version=4)
+    if not show_code:
+        for cell in nb.cells:
+            tags = set(cell.get("metadata", {}).get("tags", []))
+            if cell.cell_type == "code" and not tags & VISIBLE_TAGS:
+                cell.metadata.setdefault("transient", {})["remove_source"] = True
+    exporter = HTMLExporter(
+        template_name="vitalkit_report",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(nb, resources={"plotly_src": plotly_src, "vk_banner": banner})
+    write_text(target, body)
+    return target
+
+
+CI_SUFFIX = "_ci95"
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return html.escape(str(value))
+
+
+def headline_rows(stage: str, metrics: dict[str, Any]) -> list[dict[str, str]]:
+    """Table rows of a stage's headline metrics; ``x`` and ``x_ci95`` share one row."""
+    rows = []
+    for metric, value in metrics.items():
+        if metric.endswith(CI_SUFFIX):
+            continue
+        ci = metrics.get(metric + CI_SUFFIX)
+        text = _format(value)
+        if isinstance(ci, list | tuple) and len(ci) == 2:
+            text += f" [{_format(ci[0])}, {_format(ci[1])}]"
+        rows.append({"stage": stage, "metric": metric, "value": text})
+    return rows
+
+
+def write_index(run_dir: Path, manifest: dict[str, Any]) -> Path:
+    """Write ``<run_dir>/index.html``: stage table, headline metrics and headline figures."""
+    rows, figures = [], []
+    for stage in manifest.get("stages", []):
+        headline = stage.get("headline") or {}
+        rows += headline_rows(stage["label"], headline.get("metrics") or {})
+        for rel in headline.get("figures") or []:
+            path = run_dir / stage["folder"] / rel
+            if path.is_file():
+                spec = read_json(path)
+                figures.append({"json": json.dumps(spec).replace("</", "<\\/")})
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    template = env.get_template("run_index.html.j2")
+    page = template.render(run=manifest, headline_rows=rows, figures=figures)
+    install_assets(run_dir)
+    target = run_dir / "index.html"
+    write_text(target, page)
+    return target
