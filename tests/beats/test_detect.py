@@ -1,0 +1,51 @@
+"""R-peak detection and peak matching."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vitalkit.beats.detect import ecg_rpeaks, match_peaks
+from vitalkit.data.wfdb_io import read_wfdb
+from vitalkit.labels import QRS_SYMBOLS
+
+
+def test_match_peaks_is_one_to_one_and_closest_first() -> None:
+    ref = np.array([100, 200, 300])
+    det = np.array([150, 160, 305, 900])
+    m = match_peaks(ref, det, tolerance=60)
+    # 160 is closer to 200 than 150 is; 150 then goes to 100; 305 to 300; 900 unmatched
+    assert list(zip(m.ref_index.tolist(), m.det_index.tolist(), strict=True)) == [
+        (0, 0),
+        (1, 1),
+        (2, 2),
+    ]
+    assert m.offset.tolist() == [50, -40, 5]
+    assert (m.true_positives, m.false_negatives, m.false_positives) == (3, 0, 1)
+
+
+def test_match_peaks_empty_inputs() -> None:
+    m = match_peaks(np.array([1, 2]), np.array([], dtype=int), tolerance=5)
+    assert (m.true_positives, m.false_negatives, m.false_positives) == (0, 2, 0)
+
+
+@pytest.mark.parametrize("method", ["neurokit", "xqrs"])
+def test_detectors_on_real_record(mitdb_100: Path, method: str) -> None:
+    rec = read_wfdb(mitdb_100, channels=["MLII"], annotator="atr")
+    n = 360 * 120  # two minutes
+    ann = rec.annotations
+    ref = ann.sample[np.isin(ann.symbol.astype(str), list(QRS_SYMBOLS)) & (ann.sample < n)]
+    peaks = ecg_rpeaks(rec.signal[:n, 0], 360.0, method=method)
+    m = match_peaks(ref, peaks, tolerance=54)  # 150 ms
+    assert m.true_positives / m.n_reference > 0.99
+    assert m.true_positives / m.n_detected > 0.99
+
+
+def test_detector_input_errors() -> None:
+    with pytest.raises(ValueError, match="unknown R-peak detector"):
+        ecg_rpeaks(np.zeros(1000), 360.0, method="magic")
+    with pytest.raises(ValueError, match="non-finite"):
+        ecg_rpeaks(np.full(3600, np.nan), 360.0)
+    with pytest.raises(ValueError, match="too short"):
+        ecg_rpeaks(np.zeros(100), 360.0)
+    assert ecg_rpeaks(np.zeros(3600), 360.0).size == 0  # a flat line has no beats

@@ -1,0 +1,120 @@
+"""Parameter-set validation: every problem reported before anything runs."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from vitalkit.errors import ParamsError
+from vitalkit.pipeline.params import load_params, type_matches
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path: Path, data: dict) -> Path:
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def minimal(**extra) -> dict:
+    base = {
+        "name": "t",
+        "stages": ["preprocess"],
+        "preprocess": {
+            "train_records": ["101", "106", "119"],
+            "test_records": ["100"],
+            "n_val_records": 1,
+        },
+    }
+    base.update(extra)
+    return base
+
+
+@pytest.mark.parametrize("name", ["smoke", "default"])
+def test_shipped_parameter_sets_are_valid(name: str) -> None:
+    params = load_params(PROJECT / "params" / f"{name}.yaml")
+    labels = [i.label for i in params.instances()]
+    assert labels == ["explore", "preprocess", "train[resnet1d]", "evaluate", "export"]
+    train = params.instances()[2].parameters
+    assert train["architecture"] == "resnet1d" and "hparams" in train and train["seed"] == 0
+
+
+def test_unknown_parameter_is_rejected_with_the_notebook_parameters(tmp_path: Path) -> None:
+    data = minimal()
+    data["preprocess"]["window_lenght"] = 3  # typo
+    with pytest.raises(ParamsError) as err:
+        load_params(write(tmp_path, data))
+    text = str(err.value)
+    assert "preprocess.window_lenght: unknown parameter of 02_preprocess.ipynb" in text
+    assert "window_before_s" in text  # the message lists what is accepted
+
+
+def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
+    data = minimal(stages=["preprocess", "train", "warp"], bogus=1, seed="x")
+    data["preprocess"]["n_val_records"] = "two"
+    data["train"] = {"max_epochs": 1.5, "product_dir": "/tmp/x", "architecture": "resnet1d"}
+    data["models"] = {
+        "m1": {"architecture": "resnet9d"},
+        "m2": {"architecture": "resnet1d", "hparams": {"depth": 3}},
+        "bad name!": {},
+    }
+    with pytest.raises(ParamsError) as err:
+        load_params(write(tmp_path, data))
+    problems = err.value.problems
+    expected = [
+        "bogus: unknown top-level key",
+        "stages: unknown stage(s) ['warp']",
+        "seed: expected an integer",
+        "preprocess.n_val_records: expected int, got str",
+        "train.max_epochs: expected int, got float",
+        "train.product_dir: is set by the runner",
+        "train.architecture: set models in the `models` section",
+        "models.m1.architecture: unknown architecture 'resnet9d'",
+        "models.m2.hparams: architecture 'resnet1d' has no hyperparameter 'depth'",
+        "models.bad name!: labels may hold",
+    ]
+    for e in expected:
+        assert any(e in p or p.startswith(e) for p in problems), (e, problems)
+
+
+def test_missing_upstream_stage(tmp_path: Path) -> None:
+    with pytest.raises(ParamsError, match=r"evaluate reads the products of \['preprocess', 'train'\]"):
+        load_params(write(tmp_path, {"name": "t", "stages": ["evaluate"]}))
+
+
+def test_leaking_and_paced_records_are_rejected(tmp_path: Path) -> None:
+    data = minimal()
+    data["preprocess"]["test_records"] = ["100", "101", "217"]
+    with pytest.raises(ParamsError) as err:
+        load_params(write(tmp_path, data))
+    text = str(err.value)
+    assert "['101'] are in both train_records and test_records" in text
+    assert "paced record(s) ['217']" in text
+
+
+def test_missing_data_is_reported_up_front(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("VITALKIT_DATA_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("VITALKIT_PHYSIONET_MIRROR", "http://127.0.0.1:9/")
+    with pytest.raises(ParamsError, match="record 101 of mitdb is missing"):
+        load_params(write(tmp_path, minimal()))
+
+
+def test_yaml_errors_name_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("name: t\nstages: [preprocess\n")
+    with pytest.raises(ParamsError, match="not valid YAML at line"):
+        load_params(path)
+    path.write_text("- just a list\n")
+    with pytest.raises(ParamsError, match="must hold a mapping"):
+        load_params(path)
+    with pytest.raises(ParamsError, match="not found"):
+        load_params(tmp_path / "nope.yaml")
+
+
+def test_type_matches() -> None:
+    assert type_matches(3, "float") and not type_matches(True, "int")
+    assert type_matches(None, "Optional[int]") and not type_matches("a", "Optional[int]")
+    assert type_matches({"a": 1}, "dict[str, int]") and not type_matches({"a": "b"}, "dict[str, int]")
+    assert type_matches(["a", 1], "list") and not type_matches(["a", 1], "list[str]")
+    assert type_matches(object(), "None")

@@ -1,0 +1,185 @@
+"""The runner end to end on real records: smoke run, resume, failures, bad parameters."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from vitalkit.cli import main
+from vitalkit.errors import ParamsError, StageError
+from vitalkit.pipeline.runner import run_params
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped smoke parameter set, run once for this module (real MIT-BIH slice)."""
+    reports = tmp_path_factory.mktemp("reports")
+    return run_params(PROJECT / "params" / "smoke.yaml", reports_dir=reports, progress=False)
+
+
+@pytest.mark.slow
+def test_smoke_run_writes_every_product(smoke_run: Path) -> None:
+    manifest = json.loads((smoke_run / "run.json").read_text())
+    assert manifest["status"] == "ok"
+    assert [s["label"] for s in manifest["stages"]] == [
+        "explore",
+        "preprocess",
+        "train[resnet1d]",
+        "evaluate",
+        "export",
+    ]
+    for stage in manifest["stages"]:
+        folder = smoke_run / stage["folder"]
+        assert stage["status"] == "ok" and stage["duration_s"] > 0
+        assert (folder / "report.html").is_file() and (folder / "notebook.ipynb").is_file()
+        for rel, digest in stage["products"].items():  # manifest hashes match the files
+            import hashlib
+
+            assert hashlib.sha256((folder / rel).read_bytes()).hexdigest() == digest
+    assert manifest["environment"]["packages"]["torch"].startswith("2.")
+    assert "mitdb/100.dat" in manifest["data"]["files"]
+    assert (smoke_run / "05_export" / "resnet1d" / "model.onnx").is_file()
+    assert (smoke_run / "05_export" / "resnet1d" / "model_card.md").is_file()
+    export = manifest["headline"]["export"]
+    assert export["onnx_max_abs_diff"] <= 1e-4
+    evaluate = manifest["headline"]["evaluate"]
+    assert 0 <= evaluate["accuracy"] <= 1 and len(evaluate["accuracy_ci95"]) == 2
+    split = json.loads((smoke_run / "02_preprocess" / "split.json").read_text())
+    assert not set(split["records"]["test"]) & set(split["records"]["train"] + split["records"]["val"])
+
+
+@pytest.mark.slow
+def test_reports_load_nothing_from_the_network(smoke_run: Path) -> None:
+    pages = [smoke_run / "index.html", *smoke_run.glob("*/report.html")]
+    assert len(pages) == 6
+    for page in pages:
+        html = page.read_text()
+        external = re.findall(r"""<(?:script|link|img)[^>]+(?:src|href)=["'](https?:)?//""", html)
+        assert not external, (page, external)
+        assert "cdn." not in html.lower() or "Plotly.newPlot" in html
+        for src in re.findall(r"""<script src="([^"]+)">""", html):
+            assert (page.parent / src).resolve().is_file(), (page, src)
+    assert (smoke_run / "assets" / "plotly.min.js").stat().st_size > 1_000_000
+    assert "Plotly.newPlot" in (smoke_run / "04_evaluate" / "report.html").read_text()
+    assert "Plotly.newPlot" in (smoke_run / "index.html").read_text()
+    # code hidden by default; the injected parameters stay visible
+    report = (smoke_run / "02_preprocess" / "report.html").read_text()
+    assert "build_beat_dataset" not in report and "n_val_records" in report
+    assert ".tmp-" not in report  # executed notebooks point at the final folder
+
+
+@pytest.mark.slow
+def test_resume_skips_unchanged_stages(smoke_run: Path) -> None:
+    before = json.loads((smoke_run / "run.json").read_text())
+    run_params(
+        PROJECT / "params" / "smoke.yaml",
+        resume=True,
+        run_id=smoke_run.name,
+        reports_dir=smoke_run.parent,
+        progress=False,
+    )
+    after = json.loads((smoke_run / "run.json").read_text())
+    assert all(s["reused"] for s in after["stages"])
+    assert [s["products"] for s in after["stages"]] == [s["products"] for s in before["stages"]]
+
+
+def _mini_params(tmp_path: Path) -> Path:
+    data = {
+        "name": "mini",
+        "stages": ["explore", "preprocess"],
+        "seed": 0,
+        "explore": {"records": ["100", "101"], "n_examples": 3},
+        "preprocess": {
+            "train_records": ["106", "118", "119", "209", "223"],
+            "test_records": ["100"],
+            "n_val_records": 1,
+        },
+    }
+    path = tmp_path / "mini.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+@pytest.mark.slow
+def test_failed_stage_leaves_earlier_products_intact(tmp_path: Path, monkeypatch, copy_records) -> None:
+    data_dir = copy_records(["100", "101", "106", "118", "119", "209", "223"], tmp_path / "data")
+    monkeypatch.setenv("VITALKIT_DATA_DIR", str(data_dir))
+    params = _mini_params(tmp_path)
+    reports = tmp_path / "reports"
+    run_dir = run_params(params, reports_dir=reports, progress=False)
+    good = json.loads((run_dir / "run.json").read_text())
+    good_products = {s["label"]: s["products"] for s in good["stages"]}
+    # damage record 119 without changing its size: validation passes, reading fails (checksum)
+    dat = data_dir / "mitdb" / "119.dat"
+    raw = bytearray(dat.read_bytes())
+    raw[600_000:600_030] = bytes(30)
+    dat.write_bytes(bytes(raw))
+    with pytest.raises(StageError) as err:
+        run_params(params, resume=True, reports_dir=reports, progress=False)
+    assert "stage preprocess failed" in str(err.value) and "119.dat: checksum mismatch" in str(err.value)
+    manifest = json.loads((run_dir / "run.json").read_text())
+    stages = {s["label"]: s for s in manifest["stages"]}
+    assert stages["preprocess"]["status"] == "failed" and manifest["status"] == "failed"
+    assert "119.dat: checksum mismatch" in stages["preprocess"]["error"]
+    assert (run_dir / "02_preprocess.failed" / "report.html").is_file()
+    from vitalkit.io import hash_tree
+
+    assert hash_tree(run_dir / "02_preprocess") == good_products["preprocess"]  # still the good one
+    assert hash_tree(run_dir / "01_explore") == good_products["explore"]
+    assert "failed" in (run_dir / "index.html").read_text()
+
+
+def test_truncated_record_is_a_clear_error_before_anything_runs(
+    tmp_path: Path, monkeypatch, capsys, copy_records
+) -> None:
+    data_dir = copy_records(["100", "101", "106", "118", "119", "209", "223"], tmp_path / "data")
+    monkeypatch.setenv("VITALKIT_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("VITALKIT_PHYSIONET_MIRROR", "http://127.0.0.1:9/")
+
+    dat = data_dir / "mitdb" / "106.dat"
+    dat.write_bytes(dat.read_bytes()[:50_000])
+    reports = tmp_path / "reports"
+    code = main(["run", str(_mini_params(tmp_path)), "--reports-dir", str(reports)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"{dat}: truncated" in err
+    assert not reports.exists() or not any(reports.iterdir())  # nothing ran, nothing written
+
+
+def test_unknown_parameter_rejected_before_anything_runs(tmp_path: Path, capsys) -> None:
+    data = yaml.safe_load((PROJECT / "params" / "smoke.yaml").read_text())
+    data["train"]["learning_rate"] = 0.1
+    params = tmp_path / "typo.yaml"
+    params.write_text(yaml.safe_dump(data))
+    reports = tmp_path / "reports"
+    with pytest.raises(ParamsError, match=r"train\.learning_rate: unknown parameter"):
+        run_params(params, reports_dir=reports, progress=False)
+    assert not reports.exists()
+    assert main(["run", str(params), "--reports-dir", str(reports)]) == 2
+    assert "train.learning_rate: unknown parameter of 03_train.ipynb" in capsys.readouterr().err
+
+
+def test_only_needs_an_earlier_run(tmp_path: Path) -> None:
+    with pytest.raises(ParamsError, match=r"--only needs an earlier run"):
+        run_params(_mini_params(tmp_path), only=["preprocess"], reports_dir=tmp_path / "r", progress=False)
+
+
+@pytest.mark.slow
+def test_only_reruns_one_stage_of_the_latest_run(tmp_path: Path) -> None:
+    params = _mini_params(tmp_path)
+    reports = tmp_path / "reports"
+    run_dir = run_params(params, reports_dir=reports, progress=False)
+    first = json.loads((run_dir / "run.json").read_text())
+    again = run_params(params, only=["preprocess"], reports_dir=reports, progress=False)
+    assert again == run_dir
+    second = json.loads((run_dir / "run.json").read_text())
+    assert second["stages"][0]["started"] == first["stages"][0]["started"]  # explore untouched
+    assert second["stages"][1]["started"] != first["stages"][1]["started"]
+    shutil.rmtree(run_dir)
