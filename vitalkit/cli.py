@@ -12,6 +12,10 @@ Examples
     Only validate.
 ``vitalkit stages``
     List the stages and the parameters each notebook takes.
+``vitalkit benchmark beats``
+    Run params/benchmark.yaml (the model zoo) and print the comparison table.
+``vitalkit summary reports/<run-id>``
+    Print the model comparison of a finished run.
 """
 
 from __future__ import annotations
@@ -66,6 +70,24 @@ def _stages(args: argparse.Namespace) -> int:
     return 0
 
 
+def _benchmark_beats(args: argparse.Namespace) -> int:
+    from vitalkit.pipeline.runner import run_params
+    from vitalkit.pipeline.summary import beat_benchmark_text
+
+    run_dir = run_params(
+        args.params, resume=args.resume, reports_dir=args.reports_dir, progress=not args.no_progress
+    )
+    print("\n" + beat_benchmark_text(run_dir))
+    return 0
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from vitalkit.pipeline.summary import beat_benchmark_text
+
+    print(beat_benchmark_text(args.run_dir))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (sub-commands ``run``, ``validate``, ``stages``)."""
     parser = argparse.ArgumentParser(prog="vitalkit", description=__doc__.split("\n\n")[0])
@@ -92,6 +114,17 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("params")
     val.add_argument("--no-data", action="store_true", help="skip the data checks")
     val.set_defaults(func=_validate)
+    bench = sub.add_parser("benchmark", help="run a benchmark and print its table")
+    bench_sub = bench.add_subparsers(dest="benchmark", required=True)
+    beats = bench_sub.add_parser("beats", help="model zoo on the MIT-BIH inter-patient split")
+    beats.add_argument("--params", default="params/benchmark.yaml")
+    beats.add_argument("--resume", action="store_true", help="continue the latest benchmark run")
+    beats.add_argument("--reports-dir")
+    beats.add_argument("--no-progress", action="store_true")
+    beats.set_defaults(func=_benchmark_beats)
+    summary = sub.add_parser("summary", help="print the model comparison of a finished run")
+    summary.add_argument("run_dir")
+    summary.set_defaults(func=_summary)
     stages = sub.add_parser("stages", help="list stages and their notebook parameters")
     stages.set_defaults(func=_stages)
     return parser

@@ -98,13 +98,13 @@ def example_beats_figure(beats: BeatSet, n_per_class: int = 20, seed: int = 0, s
         shared_yaxes=True,
         subplot_titles=[f"{beats.classes[i]} (n={(beats.labels == i).sum():,})" for i in present],
     )
-    t = ((np.arange(beats.windows.shape[1]) / beats.sampling_rate - beats.before_s) * 1000)[::step]
+    t = ((np.arange(beats.windows.shape[-1]) / beats.sampling_rate - beats.before_s) * 1000)[::step]
     for col, i in enumerate(present, start=1):
         idx = np.flatnonzero(beats.labels == i)
         pick = rng.choice(idx, size=min(n_per_class, idx.size), replace=False)
         gap = np.full((len(pick), 1), np.nan)
         xs = np.hstack([np.tile(t, (len(pick), 1)), gap]).ravel()
-        ys = np.hstack([beats.windows[pick, ::step].round(3), gap]).ravel()
+        ys = np.hstack([beats.windows[pick, 0, ::step].round(3), gap]).ravel()
         fig.add_trace(
             go.Scatter(
                 x=xs.round(1),
@@ -122,7 +122,7 @@ def example_beats_figure(beats: BeatSet, n_per_class: int = 20, seed: int = 0, s
         fig.add_trace(
             go.Scatter(
                 x=t.round(1),
-                y=beats.windows[idx].mean(axis=0)[::step].round(3),
+                y=beats.windows[idx, 0].mean(axis=0)[::step].round(3),
                 mode="lines",
                 line={"color": "black", "width": 2},
                 showlegend=False,

@@ -223,7 +223,7 @@ def _check_section(
 
 
 def _check_models(raw: Any, problems: list[str]) -> dict[str, ModelSpec]:
-    from vitalkit.models import available_backbones, check_hparams
+    from vitalkit.models import available_architectures, check_architecture
 
     models: dict[str, ModelSpec] = {}
     if raw is None:
@@ -245,17 +245,18 @@ def _check_models(raw: Any, problems: list[str]) -> dict[str, ModelSpec]:
             if key not in MODEL_KEYS:
                 problems.append(f"models.{label}.{key}: unknown key; use {list(MODEL_KEYS)}")
         arch = spec.get("architecture", label)
-        if arch not in available_backbones():
+        if arch not in available_architectures():
             problems.append(
                 f"models.{label}.architecture: unknown architecture {arch!r}; "
-                f"registered: {available_backbones()}"
+                f"registered: {available_architectures()}"
             )
             continue
         hparams = spec.get("hparams") or {}
         if not isinstance(hparams, dict):
             problems.append(f"models.{label}.hparams: must be a mapping")
             continue
-        problems += [f"models.{label}.hparams: {p}" for p in check_hparams(arch, hparams)]
+        problems += [f"models.{label}.hparams: {p}" for p in check_architecture(arch, hparams)]
+
         models[str(label)] = ModelSpec(
             str(label), arch, hparams, spec.get("train") or {}, spec.get("description", "")
         )

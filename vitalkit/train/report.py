@@ -60,6 +60,6 @@ def validation_report(model: BeatNet, data: BeatDataModule) -> tuple[pd.DataFram
     data.setup()
     assert data.val_set is not None
     val = data.val_set
-    pred = predict_proba(model, val.windows, val.rr).argmax(axis=1)
+    pred = predict_proba(model, *val.inputs()).argmax(axis=1)
     cm = confusion(val.labels, pred, len(val.classes))
     return class_metrics(cm, val.classes), summary_metrics(cm)
