@@ -269,15 +269,25 @@ def _check_groups(
 
 
 def _group_folds(patient_ids: np.ndarray, strata: list[str], k: int, seed: int) -> list[np.ndarray]:
-    """Record indices of each of ``k`` patient-grouped, label-stratified folds (StratifiedGroupKFold)."""
+    """Record indices of each of ``k`` patient-grouped, label-stratified folds (StratifiedGroupKFold).
+
+    Strata with fewer than ``k`` records are pooled into one (``"(rare)"``), and when no
+    stratum reaches ``k`` records the split is not stratified: scikit-learn refuses those.
+    """
     import warnings
 
     from sklearn.model_selection import StratifiedGroupKFold
 
+    counts = {s: strata.count(s) for s in set(strata)}
+    pooled = [s if counts[s] >= k else "(rare)" for s in strata]
+    if max(pooled.count(s) for s in set(pooled)) < k:
+        pooled = ["(all)"] * len(strata)
     splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
     with warnings.catch_warnings():  # "least populated class has only n members": rare labels are expected
         warnings.simplefilter("ignore", UserWarning)
-        folds = [test for _, test in splitter.split(np.zeros(len(strata)), strata, groups=patient_ids)]
+        folds = [test for _, test in splitter.split(np.zeros(len(pooled)), pooled, groups=patient_ids)]
+    if any(f.size == 0 for f in folds):
+        raise DataError("split", f"{k} parts leave one empty: too few patients ({len(set(patient_ids))})")
     return [np.sort(f) for f in folds]
 
 
@@ -340,13 +350,22 @@ def patient_train_val_test(
         raise ParamsError(
             "split", [f"fractions must be three positive numbers summing to 1, got {fractions}"]
         )
-    patient_ids, strata = _check_groups(patients, labels, 3, "split")
     k_test = max(2, round(1 / fractions[2]))
+    k_val = max(2, round((fractions[0] + fractions[1]) / fractions[1]))
+    patient_ids, strata = _check_groups(patients, labels, 3, "split")
+    if len(set(patient_ids)) < k_test:
+        raise DataError(
+            "split",
+            f"a test fraction of {fractions[2]:g} takes 1 patient in {k_test}: at least {k_test} "
+            f"patients are needed, the dataset has {len(set(patient_ids))}",
+        )
     test = _group_folds(patient_ids, strata, k_test, seed)[0]
     rest = np.setdiff1d(np.arange(len(strata)), test)
-    k_val = max(2, round((fractions[0] + fractions[1]) / fractions[1]))
     if len(set(patient_ids[rest])) < k_val:
-        raise DataError("split", f"too few patients ({len(set(patient_ids))}) for fractions {fractions}")
+        raise DataError(
+            "split",
+            f"too few patients ({len(set(patient_ids))}) for a validation part of {fractions[1]:g}",
+        )
     val = rest[_group_folds(patient_ids[rest], [strata[i] for i in rest], k_val, seed + 1)[0]]
     train = np.setdiff1d(rest, val)
     split = {

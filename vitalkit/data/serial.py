@@ -272,7 +272,9 @@ def _to_rate(x: np.ndarray, rate_in: float, rate_out: float) -> np.ndarray:
         sos = sps.butter(8, 0.45 * rate_out, fs=rate_in, output="sos")
         x = sps.sosfiltfilt(sos, x)
     duration = (x.size - 1) / rate_in
-    t_out = np.arange(int(np.floor(duration * rate_out + 1e-9)) + 1) / rate_out
+    t_out = (
+        np.arange(round(duration * rate_out) + 1) / rate_out
+    )  # the last may lie half a sample past the end
     return np.interp(t_out, np.arange(x.size) / rate_in, x)
 
 
@@ -562,7 +564,7 @@ def simulate_serial_log(
     junk = 0
     for i in np.flatnonzero(keep):
         sample = f"{stamps[i]},{counts[i]}" if with_time else f"{counts[i]}"
-        roll = rng.random() / junk_rate
+        roll = rng.random() / junk_rate if junk_rate > 0 else np.inf
         bad = None
         if roll < 0.25:
             bad = str(rng.choice(JUNK)) or "   "  # messages, garbage bytes

@@ -10,7 +10,7 @@ class             heart rate (mean, bpm)       what makes it that class
 ``bradycardia``   40 to 52                     sinus rhythm
 ``afib``          65 to 95                     RR intervals drawn independently (lognormal,
                                                CV 0.18 to 0.28), no P waves, 5 to 7 Hz
-                                               fibrillatory waves of 0.03 to 0.07 mV
+                                               fibrillatory waves of 0.02 to 0.05 mV
 ``st_elevation``  60 to 95                     ST segment raised by 0.15 to 0.35 mV from the
                                                J point to the T peak
 ``pvc``           60 to 90                     12 to 24 premature ventricular beats a minute
@@ -146,7 +146,7 @@ def patient_morphology(rng: np.random.Generator) -> dict[str, float]:
     """Draw one patient's beat shape: R amplitude, P and T scale, wave angles and widths."""
     return {
         "r_mv": float(rng.uniform(0.8, 1.6)),
-        "p_scale": float(rng.uniform(0.6, 1.1)),
+        "p_scale": float(rng.uniform(0.8, 1.2)),
         "t_scale": float(rng.uniform(0.7, 1.3)),
         "angle_jitter": float(rng.uniform(-5, 5)),
         "width_scale": float(rng.uniform(0.9, 1.1)),
@@ -242,22 +242,29 @@ def ectopic_beat(
 
 
 def _sinus_times(duration_s: float, rr: float, rng: np.random.Generator, rhythm: str) -> np.ndarray:
-    """R-peak times (s): sinus with respiratory modulation, or AF-like independent intervals."""
-    times = [float(rng.uniform(-1.5 * rr, -0.5 * rr))]  # a beat before the start: no empty lead-in
+    """R-peak times (s): sinus with respiratory modulation, or AF-like independent intervals.
+
+    AF-like intervals are lognormal (CV 0.18 to 0.28, clipped to 0.33 to 2 s), rescaled so
+    that their mean over the record is ``rr``: the record's heart rate is the one drawn.
+    """
+    first = float(rng.uniform(-1.5 * rr, -0.5 * rr))  # a beat before the start: no empty lead-in
+    n = int(np.ceil((duration_s + 2 - first) / rr)) + 1
     phase, cv = rng.uniform(0, 2 * np.pi), float(rng.uniform(0.18, 0.28))
+    if rhythm == "af":
+        intervals = np.clip(rr * np.exp(rng.normal(-0.5 * cv**2, cv, size=3 * n)), 0.33, 2.0)
+        count = int(np.searchsorted(np.cumsum(intervals), duration_s - first))
+        intervals *= rr / intervals[: max(count, 1)].mean()
+        return first + np.concatenate([[0.0], np.cumsum(intervals)])
+    times = [first]
     while times[-1] < duration_s + 2:
         t = times[-1]
-        if rhythm == "af":
-            interval = float(np.clip(rr * np.exp(rng.normal(-0.5 * cv**2, cv)), 0.33, 2.0))
-        else:
-            interval = rr * (1 + 0.03 * np.sin(2 * np.pi * 0.25 * t + phase) + 0.01 * rng.normal())
-        times.append(t + interval)
+        times.append(t + rr * (1 + 0.03 * np.sin(2 * np.pi * 0.25 * t + phase) + 0.01 * rng.normal()))
     return np.asarray(times)
 
 
 def _fibrillatory_waves(n: int, sampling_rate: float, rng: np.random.Generator) -> np.ndarray:
     t = np.arange(n) / sampling_rate
-    f0, amp = rng.uniform(5, 7), rng.uniform(0.03, 0.07)
+    f0, amp = rng.uniform(5, 7), rng.uniform(0.02, 0.05)
     wobble = 0.6 * np.sin(2 * np.pi * rng.uniform(0.05, 0.2) * t + rng.uniform(0, 2 * np.pi))
     phase = 2 * np.pi * f0 * t + wobble + rng.uniform(0, 2 * np.pi)
     return amp * (np.sin(phase) + 0.35 * np.sin(2 * phase + rng.uniform(0, 2 * np.pi)))
@@ -433,7 +440,8 @@ def measure_ecg(signal: np.ndarray, sampling_rate: float) -> dict[str, float]:
     -------
     dict
         ``heart_rate_bpm``, ``rr_cv`` (SD/mean of RR), ``rmssd_norm`` (RMSSD / mean RR),
-        ``n_beats``, ``n_ectopic``, ``p_wave_mv``, ``st_j60_mv``.
+        ``n_beats``, ``n_ectopic``, ``r_wave_mv`` (R peak above the PR baseline),
+        ``p_wave_mv``, ``st_j60_mv``.
     """
     from vitalkit.beats.detect import ecg_rpeaks
     from vitalkit.signal.filters import ecg_bandpass
@@ -449,6 +457,7 @@ def measure_ecg(signal: np.ndarray, sampling_rate: float) -> dict[str, float]:
         "rmssd_norm": nan,
         "n_beats": int(peaks.size),
         "n_ectopic": 0,
+        "r_wave_mv": nan,
         "p_wave_mv": nan,
         "st_j60_mv": nan,
     }
@@ -491,6 +500,7 @@ def measure_ecg(signal: np.ndarray, sampling_rate: float) -> dict[str, float]:
     p_window = beat[p_start : max(onset - int(20 * ms), p_start + 1)]
     result.update(
         st_j60_mv=round(float(beat[st_index] - baseline), 4),
+        r_wave_mv=round(float(beat[before] - baseline), 4),
         p_wave_mv=round(float(np.max(np.abs(p_window - baseline))), 4),
     )
     return result

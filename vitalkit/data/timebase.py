@@ -3,10 +3,10 @@
 Devices stamp samples with a clock that is quantized (``millis()`` has 1 ms steps, so a
 360 Hz stream reads 3, 3, 2, 3 ... ms apart), jitters, drifts a little against its nominal
 rate and skips samples. :func:`fit_sample_grid` assigns every sample to its slot
-``k = round((t - t0) / step)`` on a grid whose step is the mean interval between
-consecutive samples (gaps excluded) refined by least squares, so quantization and jitter
-of up to half a sample period put each sample in its true slot, and missing samples show
-up as skipped slots.
+``k = round((t - t0) / step)`` on a uniform grid fitted by least squares to the timestamps
+(on doubling stretches, so that the step is exact enough for the whole record), so
+quantization and jitter of up to half a sample period put each sample in its true slot,
+and missing samples show up as skipped slots.
 
 Examples
 --------
@@ -23,9 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-GAP_FACTOR = 1.5
-"""An interval longer than this many median intervals is a gap (samples missing)."""
 
 
 @dataclass(frozen=True)
@@ -90,16 +87,30 @@ def fit_sample_grid(times: np.ndarray) -> SampleGrid:
     dt = np.diff(t)
     if not np.all(np.isfinite(t)) or np.any(dt <= 0):
         raise ValueError("timestamps must be finite and strictly increasing")
-    regular = dt[dt < GAP_FACTOR * np.median(dt)]
-    step = float(regular.mean()) if regular.size else float(np.median(dt))
-    slots = np.round((t - t[0]) / step).astype(np.int64)
-    if slots[-1] > 0:  # refine: least squares of t on the slots (clock drift, estimate error)
-        step, start = np.polyfit(slots.astype(np.float64), t, 1)
-        slots = np.round((t - start) / step).astype(np.int64)
-        slots -= slots[0]
-        step, start = np.polyfit(slots.astype(np.float64), t, 1)
-    else:
-        start = float(t[0])
+    # First guess: the median over 256-interval windows (robust to gaps; jitter and clock
+    # quantization move one window's estimate by less than a period / 256, whereas a mean of
+    # "regular" single intervals is biased: a late sample makes one long interval, left out
+    # as a gap, and one short one, kept). A small error in the step adds up along the record,
+    # so fit the grid on a stretch short enough for the error to stay below a fraction of a
+    # period, then on one twice as long with the better step, and so on.
+    w = min(256, t.size - 1)
+    step = float(np.median((t[w:] - t[:-w]) / w))
+    head = t[t - t[0] <= 64 * step]
+    start = float(
+        t[0] + np.mean((head - t[0]) - np.round((head - t[0]) / step) * step)
+    )  # not t[0]'s own jitter
+    span = 64 * step
+    while True:
+        inside = t - t[0] <= span
+        slots = np.round((t[inside] - start) / step)
+        if slots[-1] > slots[0]:
+            step, start = np.polyfit(slots, t[inside], 1)
+        if inside.all():
+            break
+        span *= 2
+    slots = np.round((t - start) / step).astype(np.int64)
+    start += slots[0] * step
+    slots -= slots[0]
     residuals = t - (start + slots * step)
     return SampleGrid(slots=slots, step=float(step), start=float(start), residuals=residuals)
 
