@@ -58,8 +58,14 @@ from vitalkit.errors import ParamsError
 Augmentation = Callable[..., np.ndarray]
 
 
-def _time(x: np.ndarray, sampling_rate: float) -> np.ndarray:
-    return np.arange(x.shape[-1]) / sampling_rate
+def _add_sinusoid(
+    x: np.ndarray, sampling_rate: float, rng: np.random.Generator, freq: np.ndarray, amplitude_mv: float
+) -> np.ndarray:
+    """Add to every lead a sinusoid of its ``freq``, a random phase and an amplitude in [0, max]."""
+    phase = rng.uniform(0, 2 * np.pi, size=freq.shape)
+    amp = rng.uniform(0, amplitude_mv, size=freq.shape)
+    t = np.arange(x.shape[-1]) / sampling_rate
+    return x + amp * np.sin(2 * np.pi * freq * t + phase)
 
 
 def _per_window(x: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -75,11 +81,8 @@ def baseline_wander(
     max_frequency_hz: float = 0.5,
 ) -> np.ndarray:
     """Add a slow sinusoidal baseline drift (respiration, electrode movement)."""
-    lead_shape = x.shape[:-1]
-    freq = rng.uniform(0.05, max_frequency_hz, size=(*lead_shape, 1))
-    phase = rng.uniform(0, 2 * np.pi, size=(*lead_shape, 1))
-    amp = rng.uniform(0, amplitude_mv, size=(*lead_shape, 1))
-    return x + amp * np.sin(2 * np.pi * freq * _time(x, sampling_rate) + phase)
+    freq = rng.uniform(0.05, max_frequency_hz, size=(*x.shape[:-1], 1))
+    return _add_sinusoid(x, sampling_rate, rng, freq, amplitude_mv)
 
 
 def powerline(
@@ -90,11 +93,8 @@ def powerline(
     frequency_hz: float = 50.0,
 ) -> np.ndarray:
     """Add mains interference at ``frequency_hz`` (50 or 60 Hz)."""
-    lead_shape = x.shape[:-1]
-    freq = frequency_hz + rng.uniform(-0.2, 0.2, size=(*lead_shape, 1))
-    phase = rng.uniform(0, 2 * np.pi, size=(*lead_shape, 1))
-    amp = rng.uniform(0, amplitude_mv, size=(*lead_shape, 1))
-    return x + amp * np.sin(2 * np.pi * freq * _time(x, sampling_rate) + phase)
+    freq = frequency_hz + rng.uniform(-0.2, 0.2, size=(*x.shape[:-1], 1))
+    return _add_sinusoid(x, sampling_rate, rng, freq, amplitude_mv)
 
 
 def muscle_noise(

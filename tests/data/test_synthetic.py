@@ -60,6 +60,7 @@ def test_af_like_records_are_irregular_without_p_waves(dataset: tuple) -> None:
     _, t = dataset
     af, sinus = t[t.label == "afib"], t[t.label.isin(SINUS)]
     assert (af["rr_cv"] > 0.12).all() and (sinus["rr_cv"] < 0.08).all()
+    assert (t.loc[t.label == "pvc", "rr_cv"] < 0.08).all()  # sinus-to-sinus intervals around the PVCs
     assert (af["rmssd_norm"] > 0.15).all()
     # P-wave amplitude relative to the R wave (beat amplitudes differ between patients)
     assert (af["p_wave_mv"] / af["r_wave_mv"] < 0.11).all()

@@ -14,6 +14,9 @@ Examples
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from vitalkit.data.labelled import LabelledDataset, read_labelled_folder
 from vitalkit.data.physionet import DATABASES, PhysioNetDatabase, ensure_records
 from vitalkit.data.readers import READERS, read_record
@@ -34,3 +37,14 @@ __all__ = [
     "read_wfdb",
     "verify_wfdb_record",
 ]
+
+_LAZY = ("examples", "mitdb", "serial", "synthetic", "timebase", "writers")
+
+
+def __getattr__(name: str) -> Any:
+    """Import the heavier sub-modules on first use (``vk.data.synthetic`` loads neurokit2)."""
+    if name in _LAZY:
+        module = importlib.import_module(f"vitalkit.data.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'vitalkit.data' has no attribute {name!r}")

@@ -439,7 +439,8 @@ def measure_ecg(signal: np.ndarray, sampling_rate: float) -> dict[str, float]:
     Returns
     -------
     dict
-        ``heart_rate_bpm``, ``rr_cv`` (SD/mean of RR), ``rmssd_norm`` (RMSSD / mean RR),
+        ``heart_rate_bpm``, ``rr_cv`` (SD/mean of the RR intervals between two sinus beats),
+        ``rmssd_norm`` (their RMSSD / mean),
         ``n_beats``, ``n_ectopic``, ``r_wave_mv`` (R peak above the PR baseline),
         ``p_wave_mv``, ``st_j60_mv``.
     """
@@ -481,7 +482,7 @@ def measure_ecg(signal: np.ndarray, sampling_rate: float) -> dict[str, float]:
             beat = filtered[p - int(0.1 * fs) : p + int(0.15 * fs)]
             ectopic[i] = np.corrcoef(beat, template)[0, 1] < 0.8
     sinus = peaks[~ectopic]
-    sinus_rr = np.diff(sinus) / fs
+    sinus_rr = rr[~ectopic[:-1] & ~ectopic[1:]]  # intervals between two sinus beats
     result.update(
         heart_rate_bpm=round(60.0 / float(np.mean(rr)), 2),
         rr_cv=round(float(np.std(sinus_rr) / np.mean(sinus_rr)), 4),
