@@ -27,6 +27,7 @@ SUBMODULES = (
     "beats",
     "config",
     "data",
+    "datasets",
     "evaluate",
     "explore",
     "export",

@@ -347,11 +347,14 @@ def save_beat_dataset(
     """Write the preprocessing products and return the class-count table.
 
     Writes ``<split>.npz`` for every split, ``split.json`` (records per split, how validation
-    was chosen, class counts per split), ``records.csv`` (per-record counts), ``scaler.json``
-    (normalization fitted on the training split only) and ``class_counts.csv``.
+    was chosen, class counts per split, task), ``records.csv`` (per-record counts),
+    ``scaler.json`` (normalization fitted on the training split only) and
+    ``class_counts.csv``. Works for beat and window sets alike; ``scaler`` is a fitted
+    :class:`BeatScaler` or its dictionary.
     """
     out = Path(product_dir)
     out.mkdir(parents=True, exist_ok=True)
+    first = next(iter(sets.values()))
     for split, beats in sets.items():
         beats.save(out / f"{split}.npz")
     counts = pd.DataFrame({s: b.class_counts() for s, b in sets.items()}).T
@@ -365,10 +368,12 @@ def save_beat_dataset(
             **split_info,
             "records": {s: sorted(set(b.record.tolist())) for s, b in sets.items()},
             "class_counts": {s: b.class_counts() for s, b in sets.items()},
-            "classes": list(next(iter(sets.values())).classes),
+            "classes": list(first.classes),
+            "task": first.task,
+            "samples": type(first).__name__,
         },
     )
-    write_json(out / "scaler.json", scaler.to_dict())
+    write_json(out / "scaler.json", scaler if isinstance(scaler, dict) else scaler.to_dict())
     return counts
 
 

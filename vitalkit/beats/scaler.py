@@ -102,3 +102,10 @@ def load_scaler(dataset_dir: str | Path) -> dict[str, Any]:
     from vitalkit.io import read_json
 
     return read_json(Path(dataset_dir) / "scaler.json")
+
+
+def load_sampling_rate(dataset_dir: str | Path) -> float:
+    """Sampling rate of the samples in a preprocessing product folder."""
+    from vitalkit.datasets import load_split
+
+    return load_split(dataset_dir, "train").sampling_rate

@@ -17,6 +17,13 @@ import pandas as pd
 from scipy.stats import binomtest
 
 from vitalkit.evaluate.bootstrap import paired_bootstrap
+from vitalkit.evaluate.multilabel import paired_bootstrap_multilabel
+
+
+def _correct(y_true: np.ndarray, pred: np.ndarray) -> np.ndarray:
+    """Right or wrong per sample (multilabel: every label right)."""
+    right = pred == y_true
+    return right.all(axis=1) if right.ndim == 2 else right
 
 
 def mcnemar(y_true: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray) -> dict[str, Any]:
@@ -26,8 +33,8 @@ def mcnemar(y_true: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray) -> dict[
     optimistic. The paired bootstrap over records is the honest test; McNemar is reported
     because it is the customary one.
     """
-    a_right = pred_a == y_true
-    b_right = pred_b == y_true
+    a_right = _correct(y_true, pred_a)
+    b_right = _correct(y_true, pred_b)
     only_a = int((a_right & ~b_right).sum())
     only_b = int((~a_right & b_right).sum())
     p = binomtest(only_a, only_a + only_b, 0.5).pvalue if only_a + only_b else 1.0
@@ -44,11 +51,17 @@ def compare_models(
     metrics: Sequence[str] = ("macro_f1", "accuracy", "S_F1", "V_F1"),
     n_boot: int = 2000,
     seed: int = 0,
+    task: str = "multiclass",
 ) -> pd.DataFrame:
-    """Table of ``A - B`` differences with paired bootstrap CIs and p-values, plus McNemar."""
+    """Table of ``A - B`` differences with paired bootstrap CIs and p-values, plus McNemar.
+
+    Metrics not defined for ``classes`` (``S_F1`` without an S class) are left out.
+    """
+    test = paired_bootstrap_multilabel if task == "multilabel" else paired_bootstrap
+    known = {"macro_f1", "accuracy"} | {f"{c}_{m}" for c in classes for m in ("Se", "+P", "F1", "FPR")}
     rows = []
-    for metric in metrics:
-        r = paired_bootstrap(y_true, pred_a, pred_b, groups, classes, metric=metric, n_boot=n_boot, seed=seed)
+    for metric in [m for m in metrics if m in known]:
+        r = test(y_true, pred_a, pred_b, groups, classes, metric=metric, n_boot=n_boot, seed=seed)
         rows.append(
             {
                 "comparison": f"{names[0]} - {names[1]}",
@@ -60,6 +73,5 @@ def compare_models(
             }
         )
     table = pd.DataFrame(rows).set_index(["comparison", "metric"])
-    m = mcnemar(y_true, pred_a, pred_b)
-    table.attrs["mcnemar"] = m
+    table.attrs["mcnemar"] = mcnemar(y_true, pred_a, pred_b)
     return table

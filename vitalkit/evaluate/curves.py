@@ -21,6 +21,12 @@ from sklearn.metrics import average_precision_score, precision_recall_curve, roc
 from vitalkit.viz import PALETTE
 
 
+def positives(labels: np.ndarray, i: int) -> np.ndarray:
+    """Samples of class ``i`` (class indices) or carrying label ``i`` (multi-hot rows)."""
+    labels = np.asarray(labels)
+    return labels[:, i] > 0 if labels.ndim == 2 else labels == i
+
+
 def curve_table(
     probabilities: Mapping[str, np.ndarray], labels: np.ndarray, classes: Sequence[str]
 ) -> pd.DataFrame:
@@ -28,7 +34,7 @@ def curve_table(
     rows = []
     for model, proba in probabilities.items():
         for i, cls in enumerate(classes):
-            positive = labels == i
+            positive = positives(labels, i)
             if positive.all() or not positive.any():
                 continue
             rows.append(
@@ -54,7 +60,7 @@ def roc_pr_figure(proba: np.ndarray, labels: np.ndarray, classes: Sequence[str],
     """ROC (left) and precision-recall (right) curves per class of one model."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=["ROC", "precision-recall"])
     for i, cls in enumerate(classes):
-        positive = labels == i
+        positive = positives(labels, i)
         if positive.all() or not positive.any():
             continue
         colour = PALETTE.get(cls)
@@ -104,7 +110,7 @@ def calibration_table(
                         "class": cls,
                         "bin": b,
                         "predicted": p[inside].mean(),
-                        "observed": (labels[inside] == i).mean(),
+                        "observed": positives(labels[inside], i).mean(),
                         "beats": int(inside.sum()),
                     }
                 )
@@ -112,7 +118,21 @@ def calibration_table(
 
 
 def expected_calibration_error(proba: np.ndarray, labels: np.ndarray, bins: int = 10) -> float:
-    """Top-label ECE: beat-weighted gap between confidence and accuracy over confidence bins."""
+    """Top-label ECE: beat-weighted gap between confidence and accuracy over confidence bins.
+
+    For multi-hot ``labels`` it is the mean over labels of each label's binary ECE.
+    """
+    if np.asarray(labels).ndim == 2:
+        return float(
+            np.mean(
+                [
+                    expected_calibration_error(
+                        np.stack([1 - proba[:, k], proba[:, k]], 1), labels[:, k].astype(int), bins
+                    )
+                    for k in range(labels.shape[1])
+                ]
+            )
+        )
     confidence = proba.max(axis=1)
     correct = proba.argmax(axis=1) == labels
     which = np.clip(np.digitize(confidence, np.linspace(0, 1, bins + 1)[1:-1]), 0, bins - 1)

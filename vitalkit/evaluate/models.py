@@ -22,17 +22,25 @@ import pandas as pd
 
 from vitalkit.beats.dataset import BeatSet
 from vitalkit.errors import ParamsError
-from vitalkit.evaluate.bootstrap import bootstrap_metrics
 from vitalkit.evaluate.compare import compare_models
 from vitalkit.evaluate.curves import calibration_table, curve_table, expected_calibration_error
-from vitalkit.evaluate.metrics import confusion, selection_score
+from vitalkit.evaluate.metrics import confusion
 from vitalkit.evaluate.predict import predict_proba
 from vitalkit.evaluate.published import with_ours
 from vitalkit.evaluate.tables import per_record_table
+from vitalkit.evaluate.tasks import TASKS
 from vitalkit.io import read_json, save_npz, write_json, write_text
 from vitalkit.viz import add_headline
 
 HEADLINE = ("accuracy", "macro_f1", "S_Se", "S_+P", "S_F1", "V_Se", "V_+P", "V_F1")
+"""Headline metrics of the AAMI beat benchmark."""
+
+
+def headline_metrics(classes: Sequence[str]) -> tuple[str, ...]:
+    """:data:`HEADLINE` for AAMI beat classes, else accuracy, macro-F1 and each class's F1."""
+    if {"S", "V"} <= set(classes):
+        return HEADLINE
+    return ("accuracy", "macro_f1", *[f"{c}_F1" for c in classes])
 
 
 @dataclass
@@ -42,17 +50,19 @@ class ModelEvaluation:
     label: str
     probabilities: np.ndarray
     val_probabilities: np.ndarray
-    confusion: np.ndarray
+    confusion: np.ndarray | None
     bootstrap: pd.DataFrame
     per_record: pd.DataFrame
     val_score: float
     train: dict[str, Any] = field(default_factory=dict)
     members: list[str] = field(default_factory=list)
 
+    task: str = "multiclass"
+
     @property
     def predictions(self) -> np.ndarray:
-        """Predicted class per test beat."""
-        return self.probabilities.argmax(axis=1)
+        """Predicted class per test sample (multilabel: 0/1 per label)."""
+        return TASKS[self.task].decide(self.probabilities)
 
     def metric(self, name: str) -> float:
         """Point estimate of a test metric (``'accuracy'``, ``'S_F1'`` ...)."""
@@ -63,8 +73,8 @@ class ModelEvaluation:
 class Evaluation:
     """Test results of several models on the same beats."""
 
-    test: BeatSet
-    val: BeatSet
+    test: Any
+    val: Any
     models: dict[str, ModelEvaluation]
     n_bootstrap: int
     level: float
@@ -92,8 +102,18 @@ class Evaluation:
         ranked = self.ranking()
         return (ranked[0], ranked[1]) if len(ranked) > 1 else None
 
-    def summary_table(self, metrics: tuple[str, ...] = HEADLINE) -> pd.DataFrame:
+    @property
+    def task(self) -> str:
+        return self.test.task
+
+    @property
+    def headline(self) -> tuple[str, ...]:
+        """The metrics shown first (:func:`headline_metrics`)."""
+        return headline_metrics(self.classes)
+
+    def summary_table(self, metrics: tuple[str, ...] | None = None) -> pd.DataFrame:
         """One row per model: validation score, then test metrics as ``value [CI]`` in %."""
+        metrics = metrics or self.headline
         rows = {}
         for label in self.ranking():
             ev = self.models[label]
@@ -114,6 +134,7 @@ class Evaluation:
         if self.pair is None:
             return None
         a, b = self.pair
+        metrics = ("macro_f1", "accuracy", *[m for m in self.headline if m.endswith("_F1")])
         return compare_models(
             self.test.labels,
             self.models[a].predictions,
@@ -121,8 +142,10 @@ class Evaluation:
             self.test.record,
             self.classes,
             (a, b),
+            metrics=metrics,
             n_boot=n_boot,
             seed=self.seed,
+            task=self.task,
         )
 
     def curves(self) -> pd.DataFrame:
@@ -140,9 +163,19 @@ class Evaluation:
         """Reliability bins of one model."""
         return calibration_table(self.models[label].probabilities, self.test.labels, self.classes)
 
-    def published_comparison(self) -> pd.DataFrame:
-        """Our models' test point estimates beside published results."""
-        ours = pd.DataFrame({k: {m: ev.metric(m) for m in HEADLINE} for k, ev in self.models.items()}).T
+    def confusion_figure(self, label: str | None = None) -> Any:
+        """Confusion matrix of a model (multiclass tasks; None for multilabel ones)."""
+        from vitalkit.evaluate.plots import confusion_figure
+
+        label = label or self.primary
+        cm = self.models[label].confusion
+        return None if cm is None else confusion_figure(cm, self.classes, f"{label}: test confusion matrix")
+
+    def published_comparison(self) -> pd.DataFrame | None:
+        """Our models' test point estimates beside published MIT-BIH results (AAMI beats only)."""
+        if self.headline != HEADLINE:
+            return None
+        ours = pd.DataFrame({k: {m: ev.metric(m) for m in self.headline} for k, ev in self.models.items()}).T
         ours = ours.loc[self.ranking()]
         ours["method"] = [
             ", ".join(self.models[k].members)
@@ -160,6 +193,7 @@ class Evaluation:
             "selection": "best validation macro-F1 (held-out training patients)",
             "ranking": self.ranking(),
             "classes": list(self.classes),
+            "task": self.task,
             "n_test_beats": len(self.test),
             "test_records": sorted(set(self.test.record.tolist())),
             "val_records": sorted(set(self.val.record.tolist())),
@@ -176,7 +210,7 @@ class Evaluation:
             out["models"][label] = {
                 "val_macro_f1": ev.val_score,
                 "metrics": ev.bootstrap.to_dict(orient="index"),
-                "confusion": ev.confusion.tolist(),
+                "confusion": None if ev.confusion is None else ev.confusion.tolist(),
                 "train": ev.train,
                 "members": ev.members,
             }
@@ -186,7 +220,7 @@ class Evaluation:
                 probabilities=ev.probabilities,
                 labels=self.test.labels,
                 record=self.test.record,
-                sample=self.test.sample,
+                position=self.test.sample if isinstance(self.test, BeatSet) else self.test.start,
             )
         comparison = self.comparison_table()
         if comparison is not None:
@@ -199,10 +233,12 @@ class Evaluation:
         write_json(product_dir / "metrics.json", out)
         write_text(product_dir / "summary.csv", self.summary_table().to_csv())
         write_text(product_dir / "curves.csv", self.curves().to_csv())
-        write_text(product_dir / "published_comparison.csv", self.published_comparison().to_csv())
+        published = self.published_comparison()
+        if published is not None:
+            write_text(product_dir / "published_comparison.csv", published.to_csv())
         primary = self.models[self.primary]
         headline: dict[str, Any] = {"primary_model": self.primary}
-        for m in HEADLINE:
+        for m in self.headline:
             v, lo, hi = primary.bootstrap.loc[m, ["value", "ci_low", "ci_high"]]
             headline[m] = round(float(v), 4)
             headline[f"{m}_ci95"] = [round(float(lo), 4), round(float(hi), 4)]
@@ -214,34 +250,36 @@ def _score(
     label: str,
     test_proba: np.ndarray,
     val_proba: np.ndarray,
-    test: BeatSet,
-    val: BeatSet,
+    test: Any,
+    val: Any,
     n_bootstrap: int,
     seed: int,
     level: float,
     train: dict[str, Any],
     members: Sequence[str] = (),
 ) -> ModelEvaluation:
-    pred = test_proba.argmax(axis=1)
+    metrics = TASKS[test.task]
+    pred = metrics.decide(test_proba)
     return ModelEvaluation(
         label=label,
         probabilities=test_proba,
         val_probabilities=val_proba,
-        confusion=confusion(test.labels, pred, len(test.classes)),
-        bootstrap=bootstrap_metrics(
+        confusion=confusion(test.labels, pred, len(test.classes)) if test.task == "multiclass" else None,
+        bootstrap=metrics.bootstrap(
             test.labels, pred, test.record, test.classes, n_boot=n_bootstrap, seed=seed, level=level
         ),
-        per_record=per_record_table(test.labels, pred, test.record, test.classes),
-        val_score=selection_score(val.labels, val_proba.argmax(axis=1), val.classes),
+        per_record=per_record_table(test.labels, pred, test.record, test.classes, test.task),
+        val_score=metrics.selection(val.labels, metrics.decide(val_proba), val.classes),
         train=train,
         members=list(members),
+        task=test.task,
     )
 
 
 def evaluate_models(
     train_dirs: Mapping[str, str | Path],
-    test: BeatSet,
-    val: BeatSet,
+    test: Any,
+    val: Any,
     ensembles: Mapping[str, Sequence[str]] | None = None,
     n_bootstrap: int = 1000,
     seed: int = 0,
@@ -254,7 +292,7 @@ def evaluate_models(
     ----------
     train_dirs : mapping
         ``{model label: training product folder}``.
-    test, val : BeatSet
+    test, val : BeatSet or WindowSet
         Test patients and validation patients.
     ensembles : mapping, optional
         ``{name: [member labels]}``: soft voting (mean probability) over trained models.

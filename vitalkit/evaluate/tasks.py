@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from vitalkit.evaluate.bootstrap import bootstrap_metrics
 from vitalkit.evaluate.metrics import classification_summary, selection_score
@@ -57,3 +58,22 @@ TASKS: dict[str, TaskMetrics] = {
         multilabel_bootstrap,
     ),
 }
+
+
+def class_table(
+    y_true: np.ndarray, y_pred: np.ndarray, classes: list[str] | tuple[str, ...], task: str = "multiclass"
+) -> pd.DataFrame:
+    """Se, +P, F1, FPR and support per class (label), for either task."""
+
+    summary = TASKS[task].summary(y_true, y_pred, classes)
+    support = (
+        np.asarray(y_true).sum(axis=0)
+        if task == "multilabel"
+        else np.bincount(np.asarray(y_true), minlength=len(classes))
+    )
+    table = pd.DataFrame(
+        {m: [summary[f"{c}_{m}"] for c in classes] for m in ("Se", "+P", "F1", "FPR")}, index=list(classes)
+    )
+    table["support"] = support.astype(int)
+    table.index.name = "class"
+    return table

@@ -81,7 +81,7 @@ def export_onnx(
             opset_version=opset,
             input_names=list(input_shapes),
             output_names=OUTPUT_NAMES,
-            dynamic_shapes=tuple({0: batch} for _ in input_shapes),
+            dynamic_shapes=(tuple({0: batch} for _ in input_shapes),),  # forward(*inputs): one varargs
             verbose=False,
         )
         program.save(str(tmp), external_data=False)

@@ -14,11 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 from vitalkit.errors import ParamsError
-from vitalkit.models.beatnet import BeatNet
+from vitalkit.models.beatnet import BeatNet, WindowNet
 from vitalkit.models.classical import CLASSICAL, ClassicalBeatModel, check_classical_hparams
 from vitalkit.models.registry import available_backbones, check_hparams
 
-BeatModel = BeatNet | ClassicalBeatModel
+BeatModel = BeatNet | WindowNet | ClassicalBeatModel
 
 
 def available_architectures() -> list[str]:
@@ -43,6 +43,8 @@ def build_model(
     use_rr: bool = True,
     seed: int = 0,
     sampling_rate: float = 360.0,
+    samples: str = "beats",
+    task: str = "multiclass",
 ) -> BeatModel:
     """A neural :class:`BeatNet` around a registered backbone, or a classical baseline.
 
@@ -63,10 +65,19 @@ def build_model(
         Seed of the weight initialization / estimator.
     sampling_rate : float
         Sampling rate of the windows (classical features in ms).
+    samples : {'beats', 'windows'}
+        Beat models take windows and RR features (:class:`BeatNet`); window models the
+        windows alone (:class:`WindowNet`).
+    task : {'multiclass', 'multilabel'}
+        Output of window models.
     """
     problems = check_architecture(architecture, hparams or {})
     if problems:
         raise ParamsError("model", problems)
     if architecture in CLASSICAL:
+        if samples != "beats" or task != "multiclass":
+            raise ParamsError("model", [f"{architecture}: classical models take beats (multiclass) only"])
         return ClassicalBeatModel(architecture, n_classes, hparams, sampling_rate=sampling_rate, seed=seed)
+    if samples == "windows":
+        return WindowNet(architecture, n_classes, hparams=hparams, scaler=scaler, seed=seed, task=task)
     return BeatNet(architecture, n_classes, hparams=hparams, scaler=scaler, use_rr=use_rr, seed=seed)

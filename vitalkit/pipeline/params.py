@@ -42,7 +42,10 @@ from vitalkit.errors import ParamsError, VitalKitError
 from vitalkit.io import sha256_file
 from vitalkit.pipeline.stages import PER_MODEL, RESERVED, STAGES, Stage
 
-TOP_LEVEL = ("name", "description", "stages", "seed", "report", "models")
+TOP_LEVEL = ("name", "description", "stages", "seed", "dataset", "report", "models")
+SHARED = ("seed", "dataset")
+"""Top-level keys handed to every stage notebook that declares a parameter of that name
+(unless the stage's own section sets it)."""
 REPORT_KEYS = {"show_code": bool}
 MODEL_KEYS = ("architecture", "hparams", "train", "description")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -162,8 +165,6 @@ class ParamSet:
         for name in self.stages:
             stage = STAGES[name]
             section = dict(self.sections.get(name, {}))
-            if self.seed is not None:
-                section.setdefault("seed", self.seed)
             if stage.per_model:
                 for spec in self.models.values():
                     params = {
@@ -311,6 +312,14 @@ def load_params(path: str | Path, check_data: bool = True, notebooks_dir: Path |
             problems.append(f"report.{key}: unknown key; use {list(REPORT_KEYS)}")
         elif not isinstance(value, REPORT_KEYS[key]):
             problems.append(f"report.{key}: expected {REPORT_KEYS[key].__name__}")
+    dataset = raw.get("dataset")
+    if isinstance(dataset, str):
+        dataset = {"kind": dataset}
+    if dataset is not None and (
+        not isinstance(dataset, dict) or not isinstance(dataset.get("kind", "mitdb"), str)
+    ):
+        problems.append("dataset: a mapping with a `kind` (mitdb, folder, synthetic) and its options")
+    shared = {"seed": seed, "dataset": dataset}
     models = _check_models(raw.get("models"), problems)
     if any(STAGES[s].per_model for s in stages) and not models and "models" not in raw:
         problems.append("models: the train stage needs at least one entry in `models`")
@@ -330,7 +339,10 @@ def load_params(path: str | Path, check_data: bool = True, notebooks_dir: Path |
         if stage.per_model:
             for spec in models.values():
                 _check_section(stage, spec.train, declared, f"models.{spec.label}.train", problems)
-        sections[s] = section if isinstance(section, dict) else {}
+        sections[s] = dict(section) if isinstance(section, dict) else {}
+        for key in SHARED:
+            if key in declared and raw.get(key) is not None:
+                sections[s].setdefault(key, shared[key])
     if check_data and not problems:
         for s in stages:
             if STAGES[s].check:

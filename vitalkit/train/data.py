@@ -215,6 +215,19 @@ class SplitDataModule(L.LightningDataModule):
         return self.train_set.classes
 
     @property
+    def samples(self) -> str:
+        """``'beats'`` or ``'windows'``: which model family fits this data."""
+        self.setup()
+        return "beats" if isinstance(self.train_set, BeatSet) else "windows"
+
+    @property
+    def sampling_rate(self) -> float:
+        """Samples per second of the windows."""
+        self.setup()
+        assert self.train_set is not None
+        return self.train_set.sampling_rate
+
+    @property
     def task(self) -> str:
         """``'multiclass'`` or ``'multilabel'``."""
         self.setup()

@@ -213,9 +213,9 @@ def fit(
     raise ParamsError("model", [f"cannot train a {type(model).__name__}"])
 
 
-@fit.register(BeatNet)
+@fit.register(nn.Module)
 def _fit_neural(
-    model: BeatNet,
+    model: nn.Module,
     data: SplitDataModule,
     product_dir: str | Path,
     config: TrainConfig,
@@ -231,10 +231,11 @@ def _fit_neural(
     if config.threads:
         torch.set_num_threads(config.threads)
     L.seed_everything(config.seed, workers=True, verbose=False)
+    data.setup()
     module = ClassifierModule(
         model,
         classes=data.classes,
-        class_weights=loss_weights(data, config.class_weighting).tolist(),
+        class_weights=loss_weights(data.train_set, config.class_weighting).tolist(),
         loss=config.loss,
         focal_gamma=config.focal_gamma,
         lr=config.lr,
