@@ -49,8 +49,9 @@ def test_detected_positions_label_matched_beats(mitdb_100: Path) -> None:
 
 
 def test_template_channel_and_symbol_labels() -> None:
-    sets, _ = build_beat_dataset({"x": ["208"]}, classes=["N", "V", "F", "S"], labeling="symbol",
-                                 context=["template"], progress=False)
+    sets, _ = build_beat_dataset(
+        {"x": ["208"]}, classes=["N", "V", "F", "S"], labeling="symbol", context=["template"], progress=False
+    )
     beats = sets["x"]
     assert beats.channels == ("MLII", "MLII:template") and beats.windows.shape[1] == 2
     assert beats.class_counts() == {"N": 1585, "V": 992, "F": 372, "S": 2}  # symbols (one F at the edge)

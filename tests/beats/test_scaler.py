@@ -16,7 +16,9 @@ def test_fit_uses_given_data_only() -> None:
     assert s.window_scale_[1] / s.window_scale_[0] > 5
     state = BeatScaler.from_dict(s.to_dict())
     test_w = rng.normal(5, 9, (10, 2, 60))  # different distribution: not refitted
-    np.testing.assert_allclose(state.transform(test_w, train_rr[:10])[0], s.transform(test_w, train_rr[:10])[0])
+    np.testing.assert_allclose(
+        state.transform(test_w, train_rr[:10])[0], s.transform(test_w, train_rr[:10])[0]
+    )
 
 
 def test_model_input_layer_matches_numpy_scaler() -> None:

@@ -23,7 +23,9 @@ def test_compare_models_table() -> None:
     y = rng.integers(0, 2, groups.size)
     good = np.where(rng.random(y.size) < 0.95, y, 1 - y)
     bad = np.where(rng.random(y.size) < 0.7, y, 1 - y)
-    table = compare_models(y, good, bad, groups, ["N", "S"], ("good", "bad"), metrics=("accuracy",), n_boot=300)
+    table = compare_models(
+        y, good, bad, groups, ["N", "S"], ("good", "bad"), metrics=("accuracy",), n_boot=300
+    )
     row = table.loc[("good - bad", "accuracy")]
     assert row["difference"] == pytest.approx((good == y).mean() - (bad == y).mean())
     assert row["ci_low"] > 0
@@ -40,7 +42,9 @@ def test_curves_and_calibration() -> None:
     assert np.allclose(table.loc["chance", "auroc"], 0.5)
     perfect = np.eye(3)[y].astype(float)
     assert expected_calibration_error(perfect, y) == 0
-    assert expected_calibration_error(np.full_like(p, 1 / 3), y) == pytest.approx(abs(1 / 3 - (y == 0).mean()))
+    assert expected_calibration_error(np.full_like(p, 1 / 3), y) == pytest.approx(
+        abs(1 / 3 - (y == 0).mean())
+    )
     bins = calibration_table(p, y, ["N", "S", "V"])
     assert set(bins["class"]) == {"N", "S", "V"} and bins["beats"].sum() == 3 * 2000
 

@@ -32,15 +32,19 @@ def test_beat_features_capture_rr_and_template_difference() -> None:
 @pytest.mark.parametrize("name", ["gbdt", "random_forest"])
 def test_classical_models_learn_and_roundtrip(name: str, tmp_path: Path) -> None:
     windows, rr, labels = _toy()
-    model = build_model(name, n_classes=4, hparams={"max_iter": 30} if name == "gbdt" else {"n_estimators": 20})
+    model = build_model(
+        name, n_classes=4, hparams={"max_iter": 30} if name == "gbdt" else {"n_estimators": 20}
+    )
     assert isinstance(model, ClassicalBeatModel)
     model.fit(windows[:200], rr[:200], labels[:200], validation=(windows[200:], rr[200:], labels[200:]))
     proba = model.predict_proba(windows[200:], rr[200:])
     assert proba.shape == (100, 4) and np.allclose(proba[:, 3], 0)  # class never seen: probability 0
     assert (proba.argmax(1) == labels[200:]).mean() > 0.9
     model.save(tmp_path / "m.pkl")
-    np.testing.assert_array_equal(ClassicalBeatModel.load(tmp_path / "m.pkl").predict_proba(windows, rr),
-                                  model.predict_proba(windows, rr))
+    np.testing.assert_array_equal(
+        ClassicalBeatModel.load(tmp_path / "m.pkl").predict_proba(windows, rr),
+        model.predict_proba(windows, rr),
+    )
 
 
 def test_architecture_checks() -> None:
@@ -52,10 +56,22 @@ def test_architecture_checks() -> None:
 
 
 def test_ensemble_is_the_mean_of_members_and_exports_as_one_graph(tmp_path: Path) -> None:
-    scaler = {"window_scaling": "global", "window_scale": [0.3, 0.3], "rr_mean": [0.8] * 4, "rr_scale": [0.2] * 4}
-    members = {f"m{s}": BeatNet(a, 4, hparams=h, scaler=scaler, seed=s).eval()
-               for s, (a, h) in enumerate([("resnet1d", {"channels": [8]}), ("cnn_lstm", {"hidden": 8}),
-                                           ("transformer", {"d_model": 16, "heads": 2, "layers": 1})])}
+    scaler = {
+        "window_scaling": "global",
+        "window_scale": [0.3, 0.3],
+        "rr_mean": [0.8] * 4,
+        "rr_scale": [0.2] * 4,
+    }
+    members = {
+        f"m{s}": BeatNet(a, 4, hparams=h, scaler=scaler, seed=s).eval()
+        for s, (a, h) in enumerate(
+            [
+                ("resnet1d", {"channels": [8]}),
+                ("cnn_lstm", {"hidden": 8}),
+                ("transformer", {"d_model": 16, "heads": 2, "layers": 1}),
+            ]
+        )
+    }
     ens = SoftVotingEnsemble(members).eval()
     w = torch.randn(6, 2, 252)
     rr = torch.full((6, 4), 0.7)

@@ -40,8 +40,9 @@ def test_ddp_with_two_cpu_processes(tmp_path: Path) -> None:
     sets = {k: v.subset(np.arange(len(v)) % 5 == 0) for k, v in sets.items()}
     scaler = BeatScaler().fit(sets["train"].windows, sets["train"].rr)
     save_beat_dataset(tmp_path / "data", sets, summary, {}, scaler)
-    config = TrainConfig(max_epochs=2, batch_size=64, wandb="off", seed=1, strategy="ddp_fork", devices=2,
-                         threads=1)
+    config = TrainConfig(
+        max_epochs=2, batch_size=64, wandb="off", seed=1, strategy="ddp_fork", devices=2, threads=1
+    )
     data = BeatDataModule(tmp_path / "data", batch_size=64, seed=1)
     model = BeatNet("resnet1d", 4, hparams={"channels": [8]}, scaler=scaler.to_dict(), seed=1)
     before = {k: v.clone() for k, v in model.state_dict().items()}
