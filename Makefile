@@ -9,13 +9,15 @@ KERNEL := vitalkit
 STAMP := $(VENV)/.vitalkit-installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install run smoke test lint lab benchmark notebooks clean-reports help
+.PHONY: install run smoke test lint lab benchmark notebooks example synthetic clean-reports help
 
 help:
 	@echo "make run        run the pipeline on $(PARAMS) (PARAMS=params/smoke.yaml for a quick run)"
 	@echo "make test       run the tests (unit, notebooks with nbval, smoke pipeline)"
 	@echo "make lab        start JupyterLab on notebooks/"
 	@echo "make benchmark  model zoo on the MIT-BIH inter-patient benchmark, prints the table"
+	@echo "make example    write data/example (EDF + CSV + serial logs, labels.json) and run params/folder.yaml"
+	@echo "make synthetic  run params/synthetic.yaml on generated ECG (no data directory needed)"
 	@echo "make install    create .venv, install vitalkit and register the '$(KERNEL)' kernel"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -41,6 +43,16 @@ test: $(STAMP)
 benchmark: $(STAMP)
 	$(BIN)/vitalkit benchmark beats --params params/benchmark.yaml
 
+# Bring your own data: the example folder (CinC 2017 as EDF, MIT-BIH as CSV, synthetic ECG through
+# serial logs, with labels.json) written and taken through the pipeline.
+example: $(STAMP)
+	$(BIN)/vitalkit example folder data/example
+	$(BIN)/vitalkit run params/folder.yaml
+
+# The pipeline on synthetic ECG, generated offline (no data directory, no network).
+synthetic: $(STAMP)
+	$(BIN)/vitalkit run params/synthetic.yaml
+
 lint: $(STAMP)
 	$(BIN)/ruff check vitalkit tests && $(BIN)/ruff format --check vitalkit tests
 
@@ -50,7 +62,8 @@ lab: $(STAMP)
 # Re-execute the notebooks in place with their default (smoke-sized) parameters, so the
 # committed outputs that nbval compares are current. Needs the data (VITALKIT_DATA_DIR).
 notebooks: $(STAMP)
-	VITALKIT_INTERACTIVE_DIR=$$(mktemp -d) $(BIN)/python -m vitalkit.pipeline.refresh notebooks/0[1-5]_*.ipynb
+	VITALKIT_INTERACTIVE_DIR=$$(mktemp -d) $(BIN)/python -m vitalkit.pipeline.refresh notebooks/*.ipynb
+
 
 clean-reports:
 	rm -rf reports/*/ && echo "reports/ emptied"

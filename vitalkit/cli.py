@@ -19,6 +19,9 @@ Examples
 ``vitalkit convert serial LOG.csv --out DIR --time-col 0 --value-col 1``
     Turn a microcontroller's serial dump into a uniformly sampled record (``.npz``),
     ``meta.json`` and ``preview.png``.
+``vitalkit example folder data/example``
+    Write the example bring-your-own-data folder (EDF, CSV and serial-log recordings with
+    ``labels.json``) that ``params/folder.yaml`` runs through the pipeline.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from vitalkit.errors import VitalKitError
 
@@ -113,6 +117,32 @@ def _convert_serial(args: argparse.Namespace) -> int:
     return 0
 
 
+def _example_folder(args: argparse.Namespace) -> int:
+    from vitalkit.data.examples import make_example_folder
+
+    dataset = make_example_folder(args.folder, seed=args.seed, n_per_class=args.n_per_class)
+    labels = sorted({label for labels in dataset.labels for label in labels})
+    formats = sorted({Path(f).suffix for f in dataset.files})
+    print(
+        f"{args.folder}: {len(dataset)} recordings of {len(set(dataset.patients))} patients "
+        f"({', '.join(formats)}), labels {', '.join(labels)}"
+    )
+    return 0
+
+
+def _add_example(sub: argparse._SubParsersAction) -> None:
+    example = sub.add_parser("example", help="write example datasets")
+    kinds = example.add_subparsers(dest="kind", required=True)
+    folder = kinds.add_parser(
+        "folder",
+        help="EDF + CSV + serial-log recordings with labels.json (from ../shared-style PhysioNet data)",
+    )
+    folder.add_argument("folder", help="folder to create (emptied first if it exists)")
+    folder.add_argument("--seed", type=int, default=0)
+    folder.add_argument("--n-per-class", type=int, default=4, help="recordings per label group and source")
+    folder.set_defaults(func=_example_folder)
+
+
 def _add_convert(sub: argparse._SubParsersAction) -> None:
     convert = sub.add_parser("convert", help="convert recordings into formats the readers take")
     kinds = convert.add_subparsers(dest="kind", required=True)
@@ -182,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     stages = sub.add_parser("stages", help="list stages and their notebook parameters")
     stages.set_defaults(func=_stages)
     _add_convert(sub)
+    _add_example(sub)
     return parser
 
 
