@@ -12,6 +12,8 @@ Examples
     Only validate.
 ``vitalkit stages``
     List the stages and the parameters each notebook takes.
+``vitalkit benchmark qrs --detectors xqrs neurokit --records 100 101``
+    QRS detection benchmark on MIT-BIH (all 48 records and detectors by default).
 """
 
 from __future__ import annotations
@@ -66,8 +68,15 @@ def _stages(args: argparse.Namespace) -> int:
     return 0
 
 
+def _benchmark(args: argparse.Namespace) -> int:
+    from vitalkit.beats.benchmark import run_benchmark_report
+
+    print(run_benchmark_report(args.detectors, args.records, args.out, cache=not args.no_cache), flush=True)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (sub-commands ``run``, ``validate``, ``stages``)."""
+    """The argument parser (sub-commands ``run``, ``validate``, ``stages``, ``benchmark``)."""
     parser = argparse.ArgumentParser(prog="vitalkit", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run a parameter set's stage notebooks with papermill")
@@ -94,6 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
     val.set_defaults(func=_validate)
     stages = sub.add_parser("stages", help="list stages and their notebook parameters")
     stages.set_defaults(func=_stages)
+    bench = sub.add_parser("benchmark", help="full-size measurements that print tables")
+    bench.add_argument(
+        "action", choices=["qrs"], help="qrs: R-peak detectors on MIT-BIH (Se, +P, F1, jitter)"
+    )
+    bench.add_argument("--detectors", nargs="+", help="detector names (default: all registered)")
+    bench.add_argument("--records", nargs="+", help="MIT-BIH records or a set name (default: ALL, 48)")
+    bench.add_argument("--out", help="folder for the CSV tables (default: reports/benchmark-qrs)")
+    bench.add_argument("--no-cache", action="store_true", help="recompute detections (cache not read)")
+    bench.set_defaults(func=_benchmark)
     return parser
 
 
