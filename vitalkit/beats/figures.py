@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from vitalkit.beats.dataset import BeatSet
-from vitalkit.viz import PALETTE
+from vitalkit.viz import PALETTE, percentile_box
 
 
 def class_counts_figure(counts: pd.DataFrame) -> go.Figure:
@@ -109,18 +109,6 @@ def qrs_jitter_figure(jitter_ms: dict[str, np.ndarray]) -> go.Figure:
     for det, values in jitter_ms.items():
         if values.size == 0:
             continue
-        p5, q1, med, q3, p95 = np.percentile(values, [5, 25, 50, 75, 95])
-        fig.add_trace(
-            go.Box(
-                x=[det],
-                q1=[q1],
-                median=[med],
-                q3=[q3],
-                lowerfence=[p5],
-                upperfence=[p95],
-                name=det,
-                showlegend=False,
-            )
-        )
+        fig.add_trace(percentile_box(values, det))
     fig.update_layout(title="R-peak timing error of matched beats", yaxis_title="|Δt| (ms)", height=340)
     return fig

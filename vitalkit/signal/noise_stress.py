@@ -22,7 +22,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,6 +144,55 @@ def apply_denoisers(
     return {m: DENOISERS[m](signal, sampling_rate) for m in methods}
 
 
+@dataclass
+class NoisySegment:
+    """A clean segment, the same with noise added at one SNR, and what scoring needs."""
+
+    record: str
+    noise: str
+    snr_in: float
+    clean: np.ndarray
+    noisy: np.ndarray
+    reference: np.ndarray
+    signal_power: float
+    fs: float
+
+    @property
+    def key(self) -> dict[str, object]:
+        """Table columns identifying the segment."""
+        return {"record": self.record, "noise": self.noise, "snr_in_db": self.snr_in}
+
+
+def noisy_segments(
+    records: Sequence[str],
+    noises: Sequence[str],
+    snrs_db: Sequence[float],
+    start_s: float = 300.0,
+    duration_s: float = 60.0,
+    seed: int = 0,
+) -> Iterator[NoisySegment]:
+    """Every (record, noise type, input SNR) combination, noise scaled as nst does.
+
+    Raises
+    ------
+    DataError
+        Unknown noise type, missing noise records, or a segment outside a record.
+    """
+    unknown = [k for k in noises if k not in NOISE_KINDS]
+    if unknown:
+        raise DataError("noise stress test", f"unknown noise(s) {unknown}; use {list(NOISE_KINDS)}")
+    for k, record in enumerate(records):
+        seg = _clean_segment(record, start_s, duration_s)
+        power = nst_signal_power(seg.clean, seg.fs, seg.normal)
+        for kind in noises:
+            noise = _noise_segment(kind, k, round(start_s * seg.fs), seg.clean.size, seg.fs, seed)
+            for snr_in in snrs_db:
+                noisy = seg.clean + noise_gain(power, noise, seg.fs, snr_in) * noise
+                yield NoisySegment(
+                    record, kind, float(snr_in), seg.clean, noisy, seg.reference, power, seg.fs
+                )
+
+
 def noise_stress_table(
     records: Sequence[str] = DEFAULT_RECORDS,
     noises: Sequence[str] = NOISE_KINDS,
@@ -167,34 +216,16 @@ def noise_stress_table(
         Unknown noise type or method, or a segment past a record's end.
     """
     methods = list(DENOISERS) if methods is None else list(methods)
-    bad = [m for m in methods if m not in DENOISERS] + [k for k in noises if k not in NOISE_KINDS]
-    if bad:
-        raise DataError(
-            "noise stress test",
-            f"unknown method(s)/noise(s) {bad}; methods: {list(DENOISERS)}, noises: {list(NOISE_KINDS)}",
-        )
+    unknown = [m for m in methods if m not in DENOISERS]
+    if unknown:
+        raise DataError("noise stress test", f"unknown method(s) {unknown}; known: {list(DENOISERS)}")
     rows = []
-    for k, record in enumerate(records):
-        seg = _clean_segment(record, start_s, duration_s)
-        clean, fs = seg.clean, seg.fs
-        power = nst_signal_power(clean, fs, seg.normal)
-        for kind in noises:
-            noise = _noise_segment(kind, k, round(start_s * fs), clean.size, fs, seed)
-            for snr_in in snrs_db:
-                noisy = clean + noise_gain(power, noise, fs, snr_in) * noise
-                for method in methods:
-                    out = DENOISERS[method](noisy, fs)
-                    snr_out = snr_db(clean, out, fs, power)
-                    rows.append(
-                        {
-                            "record": record,
-                            "noise": kind,
-                            "snr_in_db": float(snr_in),
-                            "method": method,
-                            "snr_out_db": snr_out,
-                            "improvement_db": snr_out - float(snr_in),
-                        }
-                    )
+    for seg in noisy_segments(records, noises, snrs_db, start_s, duration_s, seed):
+        for method in methods:
+            snr_out = snr_db(seg.clean, DENOISERS[method](seg.noisy, seg.fs), seg.fs, seg.signal_power)
+            rows.append(
+                {**seg.key, "method": method, "snr_out_db": snr_out, "improvement_db": snr_out - seg.snr_in}
+            )
     return pd.DataFrame(rows)
 
 
@@ -237,16 +268,9 @@ def noisy_detection_table(
 
     detector = detector or DEFAULT_DETECTOR
     rows = []
-    for k, record in enumerate(records):
-        seg = _clean_segment(record, start_s, duration_s)
-        clean, fs = seg.clean, seg.fs
-        power = nst_signal_power(clean, fs, seg.normal)
-        for kind in noises:
-            noise = _noise_segment(kind, k, round(start_s * fs), clean.size, fs, seed)
-            for snr_in in snrs_db:
-                noisy = clean + noise_gain(power, noise, fs, snr_in) * noise
-                row, _ = score_detections(seg.reference, ecg_rpeaks(noisy, fs, method=detector), fs)
-                rows.append({"record": record, "noise": kind, "snr_in_db": float(snr_in), **row})
+    for seg in noisy_segments(records, noises, snrs_db, start_s, duration_s, seed):
+        row, _ = score_detections(seg.reference, ecg_rpeaks(seg.noisy, seg.fs, method=detector), seg.fs)
+        rows.append({**seg.key, **row})
     per = pd.DataFrame(rows)
     sums = per.groupby(["noise", "snr_in_db"], sort=False)[["tp", "fn", "fp"]].sum()
     out = pd.DataFrame(
