@@ -58,3 +58,13 @@ def test_refinement_finds_inverted_qrs() -> None:
 def test_no_detections_gives_no_beats() -> None:
     x, _ = _ecg()
     assert consensus_rpeaks(x, FS, [np.array([], dtype=np.int64)] * 3).size == 0
+
+
+def test_weak_candidates_at_the_signal_ends_are_dropped() -> None:
+    x, beats = _ecg()
+    end = x.size - 10  # a bump cut by the end of the signal, 28 ms before it
+    x[end - 20 :] += np.exp(-0.5 * ((np.arange(x.size - end + 20) - 20) / 7.0) ** 2)
+    weak = [np.r_[beats, end]] * 3 + [beats] * 6
+    assert consensus_rpeaks(x, FS, weak).tolist() == beats.tolist()
+    strong = [np.r_[beats, end]] * 6 + [beats] * 3
+    assert consensus_rpeaks(x, FS, strong)[-1] >= end - 5

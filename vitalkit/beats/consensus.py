@@ -24,7 +24,9 @@ wide ectopic beats), so their agreement is a better detector than any of them. T
    votes are a last search-back in longer gaps (``search_gap``) if their relative amplitude
    reaches ``search_amplitude``. Candidates below ``floor_amplitude`` (5 % of the local
    QRS energy) are never beats unless ``unanimous`` members agree: in long sinus pauses
-   several detectors otherwise fire on P waves.
+   several detectors otherwise fire on P waves. Candidates within ``edge_s`` (50 ms, half
+   a QRS complex) of either end of the signal are beats only with ``strong`` votes: there
+   the filters' edge transients make a few detectors fire on a QRS complex cut by the end.
 5. **Refinement.** Each beat is moved to the largest ``|x|`` of the 8-20 Hz band-passed
    signal within ±40 ms: the sharpest deflection of the QRS, whatever its polarity, which
    is where MIT-BIH annotations sit (median offset 0 ms).
@@ -68,6 +70,7 @@ class ConsensusRule:
     search_amplitude: float = 0.5
     floor_amplitude: float = 0.05
     unanimous: int = 9
+    edge_s: float = 0.05
     vote_window_s: float = 0.04
     refractory_s: float = 0.25
     amplitude_weight: float = 3.0
@@ -230,6 +233,9 @@ def consensus_rpeaks(
         return np.empty(0, dtype=np.int64)
     cand = np.unique(np.concatenate(aligned))
     votes = _votes(cand, aligned, round(rule.vote_window_s * sampling_rate))
+    edge = round(rule.edge_s * sampling_rate)
+    keep = ((cand >= edge) & (cand < x.size - edge)) | (votes >= rule.strong)
+    cand, votes = cand[keep], votes[keep]
     rel = _relative_amplitude(cand, env[cand], votes >= rule.strong, round(10 * sampling_rate))
     priority = votes + rule.amplitude_weight * np.minimum(rel, 1.5)
     kept = _one_per_beat(cand, priority, round(rule.refractory_s * sampling_rate))

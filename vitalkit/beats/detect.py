@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -105,21 +106,48 @@ CONSENSUS_MEMBERS: tuple[str, ...] = (
 vote needs (see :mod:`vitalkit.beats.consensus`)."""
 
 
-def _consensus(signal: np.ndarray, sampling_rate: float) -> np.ndarray:
-    """Consensus of :data:`CONSENSUS_MEMBERS` (:func:`vitalkit.beats.consensus.consensus_rpeaks`).
-
-    A member that fails on the signal contributes no detections.
-    """
-    members = []
+def _member_peaks(detect_member: Callable[[str], np.ndarray]) -> list[np.ndarray]:
+    """Each of :data:`CONSENSUS_MEMBERS`' detections; a member that fails contributes none."""
+    peaks = []
     for name in CONSENSUS_MEMBERS:
         try:
-            members.append(ecg_rpeaks(signal, sampling_rate, method=name))
+            peaks.append(np.asarray(detect_member(name), dtype=np.int64))
         except Exception:  # one member failing must not stop the others
-            members.append(np.empty(0, dtype=np.int64))
+            peaks.append(np.empty(0, dtype=np.int64))
+    return peaks
+
+
+def _consensus(signal: np.ndarray, sampling_rate: float) -> np.ndarray:
+    """Consensus of :data:`CONSENSUS_MEMBERS` (:func:`vitalkit.beats.consensus.consensus_rpeaks`)."""
+    members = _member_peaks(lambda name: ecg_rpeaks(signal, sampling_rate, method=name))
     return consensus_rpeaks(signal, sampling_rate, members)
 
 
-_consensus.vk_depends = (consensus,)  # type: ignore[attr-defined]
+def consensus_from_members(
+    signal: np.ndarray, sampling_rate: float, detect_member: Callable[[str], np.ndarray]
+) -> np.ndarray:
+    """``ecg_rpeaks(signal, sampling_rate, "consensus")`` with the members' detections supplied.
+
+    ``detect_member(name)`` returns what ``ecg_rpeaks(signal, sampling_rate, name)`` would
+    (the QRS benchmark reads them from its cache, so the consensus costs seconds, not the
+    sum of its members' times).
+
+    Examples
+    --------
+    >>> import neurokit2 as nk
+    >>> ecg = nk.ecg_simulate(duration=10, sampling_rate=360, heart_rate=60, random_state=1)
+    >>> direct = ecg_rpeaks(ecg, 360, method="consensus")
+    >>> supplied = consensus_from_members(ecg, 360, lambda m: ecg_rpeaks(ecg, 360, method=m))
+    >>> bool((direct == supplied).all())
+    True
+    """
+    x = _checked(signal, sampling_rate)
+    if x is None:
+        return np.empty(0, dtype=np.int64)
+    return _in_range(consensus_rpeaks(x, sampling_rate, _member_peaks(detect_member)), x.size)
+
+
+_consensus.vk_depends = (consensus, sys.modules[__name__])  # type: ignore[attr-defined]
 _consensus.vk_members = CONSENSUS_MEMBERS  # type: ignore[attr-defined]
 DETECTORS["consensus"] = _consensus
 
@@ -167,12 +195,21 @@ def ecg_rpeaks(signal: np.ndarray, sampling_rate: float, method: str | None = No
     method = method or DEFAULT_DETECTOR
     if method not in DETECTORS:
         raise ValueError(f"unknown R-peak detector {method!r}; known: {sorted(DETECTORS)}")
-    x = check_signal(signal, sampling_rate, min_duration_s=2.0)
-    if np.ptp(x) == 0:
+    x = _checked(signal, sampling_rate)
+    if x is None:
         return np.empty(0, dtype=np.int64)
-    peaks = DETECTORS[method](x, sampling_rate)
-    peaks = peaks[(peaks >= 0) & (peaks < x.size)]
-    return np.unique(peaks)
+    return _in_range(DETECTORS[method](x, sampling_rate), x.size)
+
+
+def _checked(signal: np.ndarray, sampling_rate: float) -> np.ndarray | None:
+    """The signal as float64 after :func:`check_signal` (2 s or more); None for a flat line."""
+    x = check_signal(signal, sampling_rate, min_duration_s=2.0)
+    return None if np.ptp(x) == 0 else x
+
+
+def _in_range(peaks: np.ndarray, n: int) -> np.ndarray:
+    peaks = np.asarray(peaks, dtype=np.int64)
+    return np.unique(peaks[(peaks >= 0) & (peaks < n)])
 
 
 @dataclass(frozen=True)
