@@ -167,6 +167,21 @@ UNUSABLE_DETECTORS: dict[str, str] = {
 """neurokit2 methods that are not registered, and why (measured on MIT-BIH record 100)."""
 
 
+MIN_SAMPLING_RATE = 50.0
+"""Lowest sampling rate :func:`ecg_rpeaks` accepts: a QRS complex (about 100 ms) needs 5 samples."""
+
+MIN_RATES: dict[str, float] = {
+    "kalidas2017": 100.0,
+    "khamis2016": 100.0,
+    "engzeemod2012": 110.0,
+    "martinez2004": 250.0,
+}
+"""Detectors that need more than :data:`MIN_SAMPLING_RATE` (measured on neurokit2's simulated
+ECG: khamis2016 and engzeemod2012 raise below these rates inside neurokit2, kalidas2017 finds
+twice the beats at 50 Hz, martinez2004 finds
+2 of 13 beats at 100 Hz and 6 at 200 Hz)."""
+
+
 def ecg_rpeaks(signal: np.ndarray, sampling_rate: float, method: str | None = None) -> np.ndarray:
     """Detect R peaks and return their sample indices, sorted and unique.
 
@@ -182,7 +197,9 @@ def ecg_rpeaks(signal: np.ndarray, sampling_rate: float, method: str | None = No
     Raises
     ------
     ValueError
-        Unknown method, non-finite samples or a signal shorter than 2 s.
+        Unknown method, non-finite samples, a signal shorter than 2 s, a sampling rate below
+        the detector's minimum (:data:`MIN_RATES`, else 50 Hz), or the detector failing (the
+        message names it). A flat line gives no peaks.
 
     Examples
     --------
@@ -196,9 +213,22 @@ def ecg_rpeaks(signal: np.ndarray, sampling_rate: float, method: str | None = No
     if method not in DETECTORS:
         raise ValueError(f"unknown R-peak detector {method!r}; known: {sorted(DETECTORS)}")
     x = _checked(signal, sampling_rate)
+    need = MIN_RATES.get(method, MIN_SAMPLING_RATE)
+    if sampling_rate < need:
+        raise ValueError(
+            f"sampling rate {sampling_rate:g} Hz is too low for R-peak detector {method!r} "
+            f"(needs at least {need:g} Hz; resample with vitalkit.signal.signal_resample or pick another)"
+        )
     if x is None:
         return np.empty(0, dtype=np.int64)
-    return _in_range(DETECTORS[method](x, sampling_rate), x.size)
+    try:
+        peaks = DETECTORS[method](x, sampling_rate)
+    except Exception as exc:  # a library failing deep inside: say which detector and on what
+        raise ValueError(
+            f"R-peak detector {method!r} failed on this signal ({x.size} samples at {sampling_rate:g} Hz): "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+    return _in_range(peaks, x.size)
 
 
 def _checked(signal: np.ndarray, sampling_rate: float) -> np.ndarray | None:

@@ -35,6 +35,8 @@ def check_signal(signal: np.ndarray, sampling_rate: float, min_duration_s: float
     if bad.any():
         first = int(np.argmax(bad))
         raise ValueError(f"{int(bad.sum())} non-finite samples (first at {first / sampling_rate:.2f} s)")
+    if x.size == 0:
+        raise ValueError("empty signal (0 samples)")
     if x.size < max(min_duration_s * sampling_rate, 1):
         raise ValueError(f"signal too short: {x.size / sampling_rate:.2f} s < {min_duration_s} s")
     return x

@@ -102,7 +102,9 @@ def signal_wavelet_denoise(
     for i in range(1, len(coeffs)):
         d = coeffs[i]
         sigma = np.median(np.abs(d - np.median(d))) / 0.6745
-        coeffs[i] = pywt.threshold(d, _THRESHOLDS[threshold](sigma, x.size), mode=mode)
+        value = _THRESHOLDS[threshold](sigma, x.size)
+        if value > 0:  # a zero threshold keeps the band (pywt's soft mode would give 0/0 on zeros)
+            coeffs[i] = pywt.threshold(d, value, mode=mode)
     return pywt.waverec(coeffs, wavelet, mode="symmetric")[: x.size]
 
 
