@@ -14,7 +14,7 @@ from vitalkit.beats import benchmark, consensus
 from vitalkit.beats.dataset import BeatSet, build_beat_dataset, load_beat_split, save_beat_dataset
 from vitalkit.beats.detect import DEFAULT_DETECTOR, DETECTORS, ecg_rpeaks, match_peaks
 from vitalkit.beats.figures import class_counts_figure, mean_beats_figure
-from vitalkit.beats.scaler import BeatScaler, load_scaler
+from vitalkit.beats.scaler import BeatScaler, load_sampling_rate, load_scaler
 from vitalkit.beats.segment import RR_FEATURES, beat_windows, rr_features
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "consensus",
     "ecg_rpeaks",
     "load_beat_split",
+    "load_sampling_rate",
     "load_scaler",
     "match_peaks",
     "mean_beats_figure",
