@@ -9,7 +9,7 @@ KERNEL := vitalkit
 STAMP := $(VENV)/.vitalkit-installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install run smoke test lint lab benchmark notebooks example synthetic clean-reports help
+.PHONY: install run smoke test lint lab benchmark benchmark-qrs notebooks example synthetic clean-reports help
 
 help:
 	@echo "make run        run the pipeline on $(PARAMS) (PARAMS=params/smoke.yaml for a quick run)"
@@ -19,6 +19,7 @@ help:
 	@echo "make example    write data/example (EDF + CSV + serial logs, labels.json) and run params/folder.yaml"
 	@echo "make synthetic  run params/synthetic.yaml on generated ECG (no data directory needed)"
 	@echo "make install    create .venv, install vitalkit and register the '$(KERNEL)' kernel"
+	@echo "make benchmark-qrs  QRS detectors on all 48 MIT-BIH records (Se, +P, F1, jitter; cached)"
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,14 +57,18 @@ synthetic: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check vitalkit tests && $(BIN)/ruff format --check vitalkit tests
 
+# QRS detection benchmark: every registered detector on all 48 MIT-BIH records. Detections
+# are cached in data/cache/qrs, so a re-run only recomputes detectors whose code changed.
+benchmark-qrs: $(STAMP)
+	$(BIN)/vitalkit benchmark qrs
+
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/ $(ROOT_FLAG)
 
 # Re-execute the notebooks in place with their default (smoke-sized) parameters, so the
 # committed outputs that nbval compares are current. Needs the data (VITALKIT_DATA_DIR).
 notebooks: $(STAMP)
-	VITALKIT_INTERACTIVE_DIR=$$(mktemp -d) $(BIN)/python -m vitalkit.pipeline.refresh notebooks/*.ipynb
-
+	VITALKIT_INTERACTIVE_DIR=$$(mktemp -d) $(BIN)/python -m vitalkit.pipeline.refresh notebooks/[0-9][0-9]_*.ipynb
 
 clean-reports:
 	rm -rf reports/*/ && echo "reports/ emptied"

@@ -14,6 +14,8 @@ Examples
     List the stages and the parameters each notebook takes.
 ``vitalkit benchmark beats``
     Run params/benchmark.yaml (the model zoo) and print the comparison table.
+``vitalkit benchmark qrs --detectors xqrs neurokit --records 100 101``
+    QRS detection benchmark on MIT-BIH (all 48 records and detectors by default).
 ``vitalkit summary reports/<run-id>``
     Print the model comparison of a finished run.
 ``vitalkit convert serial LOG.csv --out DIR --time-col 0 --value-col 1``
@@ -85,6 +87,13 @@ def _benchmark_beats(args: argparse.Namespace) -> int:
         args.params, resume=args.resume, reports_dir=args.reports_dir, progress=not args.no_progress
     )
     print("\n" + beat_benchmark_text(run_dir))
+    return 0
+
+
+def _benchmark_qrs(args: argparse.Namespace) -> int:
+    from vitalkit.beats.benchmark import run_benchmark_report
+
+    print(run_benchmark_report(args.detectors, args.records, args.out, cache=not args.no_cache), flush=True)
     return 0
 
 
@@ -206,6 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
     beats.add_argument("--reports-dir")
     beats.add_argument("--no-progress", action="store_true")
     beats.set_defaults(func=_benchmark_beats)
+    qrs = bench_sub.add_parser("qrs", help="R-peak detectors on all 48 MIT-BIH records (Se, +P, F1, jitter)")
+    qrs.add_argument("--detectors", nargs="+", help="detector names (default: all registered)")
+    qrs.add_argument("--records", nargs="+", help="MIT-BIH records or a set name (default: ALL, 48)")
+    qrs.add_argument("--out", help="folder for the CSV tables (default: reports/benchmark-qrs)")
+    qrs.add_argument("--no-cache", action="store_true", help="recompute detections (cache not read)")
+    qrs.set_defaults(func=_benchmark_qrs)
     summary = sub.add_parser("summary", help="print the model comparison of a finished run")
     summary.add_argument("run_dir")
     summary.set_defaults(func=_summary)

@@ -228,3 +228,54 @@ register_stage(
         description="ONNX export, checker, onnxruntime parity and latency, model card",
     )
 )
+
+
+def _signal_inputs(section: dict[str, Any]) -> list[Path]:
+    from vitalkit import config
+
+    records = [
+        *_records(section, "records", ["100", "108", "203", "232"]),
+        str(section.get("segment_record", "105")),
+        *_records(section, "snr_records", ["100", "103"]),
+        "118",  # the clean record under NSTDB 118e00, from which em noise is recovered
+    ]
+    files = _mitdb_files(sorted(set(records)))
+    nstdb = config.data_dir() / "nstdb"
+    return files + sorted(p for p in nstdb.glob("*") if p.suffix in (".hea", ".dat", ".atr"))
+
+
+def _check_signal(section: dict[str, Any]) -> list[str]:
+    from vitalkit import config
+    from vitalkit.beats.detect import DETECTORS
+    from vitalkit.signal.noise import NOISE_KINDS
+    from vitalkit.signal.noise_stress import DENOISERS
+
+    problems: list[str] = []
+    unknown = [d for d in section.get("detectors", []) if d not in DETECTORS]
+    if unknown:
+        problems.append(f"signal_analysis: unknown detector(s) {unknown}; registered: {sorted(DETECTORS)}")
+    unknown = [n for n in section.get("noises", []) if n not in NOISE_KINDS]
+    if unknown:
+        problems.append(f"signal_analysis: unknown noise(s) {unknown}; use {list(NOISE_KINDS)}")
+    unknown = [m for m in section.get("methods", []) if m not in DENOISERS]
+    if unknown:
+        problems.append(f"signal_analysis: unknown method(s) {unknown}; known: {list(DENOISERS)}")
+    _try(problems, lambda: _signal_inputs(section))
+    nstdb = config.data_dir() / "nstdb"
+    needed = {"bw": ["bw"], "ma": ["ma"], "em": ["em", "118e00"]}
+    for noise in section.get("noises", ["bw", "ma", "em", "pl"]):
+        if noise in needed and not any((nstdb / f"{r}.hea").is_file() for r in needed[noise]):
+            problems.append(f"signal_analysis: noise {noise!r} needs {' or '.join(needed[noise])} in {nstdb}")
+    return problems
+
+
+register_stage(
+    Stage(
+        name="signal_analysis",
+        notebook="06_signal_analysis.ipynb",
+        folder="06_signal_analysis",
+        inputs=_signal_inputs,
+        check=_check_signal,
+        description="QRS detector benchmark, filters, spectra, time-frequency maps, noise stress test",
+    )
+)
