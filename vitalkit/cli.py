@@ -12,6 +12,10 @@ Examples
     Only validate.
 ``vitalkit stages``
     List the stages and the parameters each notebook takes.
+``vitalkit benchmark qt``
+    QT Database: QRS-onset, T-end and QT errors of the delineators (full size, cached).
+``vitalkit benchmark hrv``
+    HRV table of the MIT-BIH records.
 """
 
 from __future__ import annotations
@@ -66,8 +70,38 @@ def _stages(args: argparse.Namespace) -> int:
     return 0
 
 
+def _csv(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def _benchmark_qt(args: argparse.Namespace) -> int:
+    from vitalkit.clinical.benchmark import QT_METHODS, qt_benchmark
+
+    records = _csv(args.records) or ["ALL"]
+    qt_benchmark(records[0] if len(records) == 1 else records, _csv(args.methods) or QT_METHODS)
+    return 0
+
+
+def _benchmark_hrv(args: argparse.Namespace) -> int:
+    from vitalkit.clinical.benchmark import hrv_benchmark
+
+    records = _csv(args.records) or ["NONPACED"]
+    hrv_benchmark(
+        records[0] if len(records) == 1 else records, clean=(_csv(args.methods) or ["annotation"])[0]
+    )
+    return 0
+
+
+BENCHMARKS = {"qt": _benchmark_qt, "hrv": _benchmark_hrv}
+"""``vitalkit benchmark <what>`` actions."""
+
+
+def _benchmark(args: argparse.Namespace) -> int:
+    return BENCHMARKS[args.what](args)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (sub-commands ``run``, ``validate``, ``stages``)."""
+    """The argument parser (sub-commands ``run``, ``validate``, ``stages``, ``benchmark``)."""
     parser = argparse.ArgumentParser(prog="vitalkit", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run a parameter set's stage notebooks with papermill")
@@ -94,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     val.set_defaults(func=_validate)
     stages = sub.add_parser("stages", help="list stages and their notebook parameters")
     stages.set_defaults(func=_stages)
+    bench = sub.add_parser("benchmark", help="full-size measurements that print tables")
+    bench.add_argument("what", choices=sorted(BENCHMARKS))
+    bench.add_argument("--records", help="a record set (ALL, DEV, DS1 ...) or comma-separated records")
+    bench.add_argument("--methods", help="comma-separated methods (qt: delineators; hrv: NN cleaning)")
+    bench.set_defaults(func=_benchmark)
     return parser
 
 
