@@ -9,7 +9,7 @@ KERNEL := vitalkit
 STAMP := $(VENV)/.vitalkit-installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install run smoke test lint lab benchmark notebooks clean-reports help
+.PHONY: install run smoke test lint lab benchmark benchmark-qt benchmark-hrv notebooks clean-reports help
 
 help:
 	@echo "make run        run the pipeline on $(PARAMS) (PARAMS=params/smoke.yaml for a quick run)"
@@ -44,7 +44,16 @@ lab: $(STAMP)
 # Re-execute the notebooks in place with their default (smoke-sized) parameters, so the
 # committed outputs that nbval compares are current. Needs the data (VITALKIT_DATA_DIR).
 notebooks: $(STAMP)
-	VITALKIT_INTERACTIVE_DIR=$$(mktemp -d) $(BIN)/python -m vitalkit.pipeline.refresh notebooks/0[1-5]_*.ipynb
+	VITALKIT_INTERACTIVE_DIR=$$(mktemp -d) $(BIN)/python -m vitalkit.pipeline.refresh notebooks/0[1-5]_*.ipynb notebooks/07_*.ipynb
+
+# QT Database: QRS-onset, J-point, T-end and QT errors of every delineator over all 105
+# records (first run about 30 min on 2 cores, mostly neurokit2's dwt; cached afterwards).
+benchmark-qt: $(STAMP)
+	$(BIN)/vitalkit benchmark qt
+
+# HRV of the 44 non-paced MIT-BIH records from their NN intervals.
+benchmark-hrv: $(STAMP)
+	$(BIN)/vitalkit benchmark hrv
 
 clean-reports:
 	rm -rf reports/*/ && echo "reports/ emptied"

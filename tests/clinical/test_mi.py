@@ -34,7 +34,7 @@ def test_an_inferior_mi_has_q_waves_in_the_inferior_leads(data_dir):
     assert deep >= 2
 
 
-def _toy(n: int = 200, seed: int = 0) -> pd.DataFrame:
+def _toy(n: int = 120, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     mi = rng.random(n) < 0.2
     return pd.DataFrame(

@@ -253,17 +253,41 @@ def _template(
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
+def _to_beats(values: np.ndarray, rpeaks: np.ndarray, before_r: bool) -> np.ndarray:
+    """Place wave positions on the beats they belong to (the next R for a QRS onset, the
+    previous one otherwise): neurokit2's ``cwt`` sometimes returns fewer positions than R
+    peaks, so they cannot be taken in order."""
+    out = np.full(rpeaks.size, np.nan)
+    found = values[np.isfinite(values)]
+    beat = (
+        np.searchsorted(rpeaks, found, side="left")
+        if before_r
+        else np.searchsorted(rpeaks, found, "right") - 1
+    )
+    ok = (beat >= 0) & (beat < rpeaks.size)
+    out[beat[ok]] = found[ok]
+    return out
+
+
 def _neurokit(method: str) -> Delineator:
     keys = {"QRS_on": "ECG_R_Onsets", "J": "ECG_R_Offsets", "T_peak": "ECG_T_Peaks", "T_end": "ECG_T_Offsets"}
 
     def delineate(signal: np.ndarray, sampling_rate: float, rpeaks: np.ndarray) -> pd.DataFrame:
         fs = round(sampling_rate)
         cleaned = nk.ecg_clean(signal, sampling_rate=fs)
-        _, waves = nk.ecg_delineate(cleaned, rpeaks, sampling_rate=fs, method=method)
+        try:
+            _, waves = nk.ecg_delineate(cleaned, rpeaks, sampling_rate=fs, method=method)
+        except Exception as exc:  # neurokit2 fails on odd beats with many error types
+            raise ValueError(
+                f"neurokit2 ecg_delineate({method!r}) failed: {type(exc).__name__}: {exc}"
+            ) from None
         table = _nan_table(rpeaks)
         for column, key in keys.items():
             if key in waves:
-                table[column] = np.asarray(waves[key], dtype=float)
+                values = np.asarray(waves[key], dtype=float)
+                if values.size != rpeaks.size:
+                    values = _to_beats(values, rpeaks, before_r=column == "QRS_on")
+                table[column] = values
         return table
 
     delineate.__doc__ = f"neurokit2 ``ecg_delineate(method={method!r})`` on ``ecg_clean``."

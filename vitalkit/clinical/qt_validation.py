@@ -90,15 +90,19 @@ def delineate_record(
     x = rec.signal[lo:hi]
     try:
         rpeaks = ecg_rpeaks(x[:, 0], fs)
-        out: dict[str, np.ndarray] = {"rpeaks": rpeaks + lo}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # neurokit2 warns about every beat it cannot place
-            for k in range(x.shape[1]):
-                waves = dl.ecg_delineate(x[:, k], fs, rpeaks, method=method)
-                out[f"lead{k}"] = waves[list(dl.POSITIONS)].to_numpy() + lo
-                out[f"prom{k}"] = waves["T_prom"].to_numpy()
     except ValueError as exc:
-        raise DataError(base, f"cannot delineate: {exc}") from None
+        raise DataError(base, f"cannot detect R peaks: {exc}") from None
+    out: dict[str, np.ndarray] = {"rpeaks": rpeaks + lo}
+    for k in range(x.shape[1]):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # neurokit2 warns about every beat it cannot place
+                waves = dl.ecg_delineate(x[:, k], fs, rpeaks, method=method)
+        except ValueError as exc:  # the lead counts as delineating nothing, and says why
+            warnings.warn(f"{base} lead {k}: {exc}", stacklevel=2)
+            waves = dl._nan_table(rpeaks)
+        out[f"lead{k}"] = waves[list(dl.POSITIONS)].to_numpy() + lo
+        out[f"prom{k}"] = waves["T_prom"].to_numpy()
     if use_cache:
         save_npz(cache_file, **out)
     return out
