@@ -1,9 +1,10 @@
 """Delineation: synthetic beats with known boundaries, real QTDB records, bad input."""
 
+import neurokit2 as nk
 import numpy as np
 import pytest
 
-from vitalkit.clinical.delineate import COLUMNS, ecg_delineate, ecg_delineate_leads
+from vitalkit.clinical.delineate import COLUMNS, _to_beats, ecg_delineate, ecg_delineate_leads
 from vitalkit.clinical.qt_validation import qt_error_table, record_errors
 
 
@@ -77,3 +78,22 @@ def test_neurokit_delineator_runs(synthetic_ecg):
     ecg = synthetic_ecg(n_beats=15)
     waves = ecg_delineate(ecg.signal, 250.0, ecg.r, method="neurokit-prominence")
     assert waves["T_end"].notna().mean() > 0.8
+
+
+def test_neurokit_positions_are_placed_on_their_beats():
+    # cwt can return fewer positions than R peaks: a missing onset must not shift the rest
+    rpeaks = np.array([100, 300, 500, 700])
+    onsets = np.array([280.0, 480.0, np.nan])  # the first beat's onset is missing
+    ends = np.array([150.0, 350.0, 750.0])  # the third beat's T end is missing
+    assert np.allclose(_to_beats(onsets, rpeaks, before_r=True), [np.nan, 280, 480, np.nan], equal_nan=True)
+    assert np.allclose(_to_beats(ends, rpeaks, before_r=False), [150, 350, np.nan, 750], equal_nan=True)
+
+
+def test_a_crash_inside_neurokit_becomes_a_clear_error(synthetic_ecg, monkeypatch):
+    def broken(*args, **kwargs):
+        raise IndexError("index 7 is out of bounds")
+
+    monkeypatch.setattr(nk, "ecg_delineate", broken)
+    ecg = synthetic_ecg(n_beats=10)
+    with pytest.raises(ValueError, match=r"neurokit2 ecg_delineate\('dwt'\) failed: IndexError"):
+        ecg_delineate(ecg.signal, 250.0, ecg.r, method="neurokit-dwt")

@@ -61,8 +61,11 @@ def test_fast_nonlinear_matches_neurokit():
 def test_frequency_domain_of_a_breathing_modulation():
     t = np.arange(600) * 1.0
     rr = 1000.0 + 50.0 * np.sin(2 * np.pi * 0.25 * t)  # 0.25 Hz: the HF band
-    hrv = hrv_compute(rr_clean(_peaks(rr), 1000.0, method="none"), domains=("frequency",))
+    hrv = hrv_compute(rr_clean(_peaks(rr), 1000.0, method="none"), domains=("time", "frequency"))
     assert hrv["HRV_HF"] > 10 * hrv["HRV_LF"]
+    # powers in ms²: a 50 ms sine holds 50²/2 = 1250 ms² (Parseval), all of it in HF
+    assert hrv["HRV_SDNN"] ** 2 == pytest.approx(1250, rel=0.01)
+    assert hrv["HRV_HF"] == pytest.approx(1250, rel=0.1)
 
 
 def test_too_few_intervals_give_nan_with_a_reason():

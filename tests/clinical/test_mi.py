@@ -81,3 +81,16 @@ def test_too_few_mi_records_is_a_clear_error():
 def test_too_few_beats_is_a_clear_error():
     with pytest.raises(ValueError, match="R peak"):
         ecg_mi_features(np.zeros((1000, 12)), 100.0)
+
+
+def test_f1_sensitivity_and_ppv_at_the_threshold():
+    # 10 MI, 30 other; 8 MI and 4 others flagged: F1 = 2*8 / (10 + 12), PPV = 8/12
+    y = np.r_[np.ones(10, bool), np.zeros(30, bool)]
+    prob = np.r_[np.full(8, 0.9), np.full(2, 0.1), np.full(4, 0.8), np.full(26, 0.2)]
+    oof = pd.DataFrame({"patient_id": np.arange(40), "MI": y, "prob": prob})
+    metrics = mi_metrics(oof, n_boot=100)
+    assert metrics.loc["f1", "value"] == pytest.approx(16 / 22)
+    assert metrics.loc["sensitivity", "value"] == pytest.approx(0.8)
+    assert metrics.loc["ppv", "value"] == pytest.approx(8 / 12)
+    assert metrics.loc["specificity", "value"] == pytest.approx(26 / 30)
+    assert metrics.loc["f1", "ci_low"] < 16 / 22 < metrics.loc["f1", "ci_high"]

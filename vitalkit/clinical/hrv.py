@@ -232,9 +232,9 @@ def _frequency(rr: pd.DataFrame, nonlinear: str) -> dict[str, float]:
     span = rr.loc[rr["nn"], "time_s"]
     if span.max() - span.min() < MIN_FREQUENCY_S:
         return {"note": f"frequency domain needs >= {MIN_FREQUENCY_S:.0f} s of NN intervals"}
-    values = nk.hrv_frequency(_intervals(rr), sampling_rate=1000).iloc[0].to_dict()
-    for band in POWER_BANDS:  # neurokit2 reports s²
-        values[f"HRV_{band}"] = values.get(f"HRV_{band}", np.nan) * 1e6
+    # normalize=False: neurokit2's default divides the PSD by its maximum, which leaves the
+    # band powers without a unit; unnormalised, the PSD of the RR series in ms gives ms²
+    values = nk.hrv_frequency(_intervals(rr), sampling_rate=1000, normalize=False).iloc[0].to_dict()
     values["HRV_LnHF"] = float(np.log(values["HRV_HF"])) if values["HRV_HF"] > 0 else np.nan
     return values
 

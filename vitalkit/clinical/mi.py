@@ -249,15 +249,22 @@ def cross_validate(features: pd.DataFrame, model: str = "logreg", seed: int = 0)
 def _binary_metrics(y: np.ndarray, prob: np.ndarray, threshold: float) -> dict[str, float]:
     pred = prob >= threshold
     pos, neg = y.sum(), (~y).sum()
+    tp, flagged = (pred & y).sum(), pred.sum()
     return {
         "auroc": roc_auc_score(y, prob) if 0 < pos < y.size else np.nan,
-        "sensitivity": (pred & y).sum() / pos if pos else np.nan,
+        "f1": 2 * tp / (pos + flagged) if pos + flagged else np.nan,
+        "sensitivity": tp / pos if pos else np.nan,
         "specificity": (~pred & ~y).sum() / neg if neg else np.nan,
+        "ppv": tp / flagged if flagged else np.nan,
     }
 
 
 def mi_metrics(oof: pd.DataFrame, threshold: float = 0.5, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
-    """AUROC, sensitivity and specificity with 95 % bootstrap CIs over patients.
+    """AUROC, F1, sensitivity, specificity and PPV with 95 % bootstrap CIs over patients.
+
+    The bootstrap resamples patients (all records of a drawn patient together); F1,
+    sensitivity, specificity and PPV are taken at ``threshold`` on the out-of-fold
+    probability, which the class-balanced models put near the MI prevalence's break-even.
 
     Examples
     --------
@@ -319,7 +326,7 @@ def mi_evaluation(
         m = mi_metrics(oofs[model], n_boot=n_boot, seed=seed)
         tables[model] = {
             f"{k}{suffix}": m.loc[k, col]
-            for k in ("auroc", "sensitivity", "specificity")
+            for k in ("auroc", "f1", "sensitivity", "specificity", "ppv")
             for suffix, col in (("", "value"), ("_ci_low", "ci_low"), ("_ci_high", "ci_high"))
         }
         tables[model]["n_mi"] = int(m.loc["n_mi", "value"])

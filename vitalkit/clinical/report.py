@@ -63,6 +63,8 @@ def clinical_headline(
         "st_reference_episodes_found": int(total["found"]),
         "mi_auroc": round(float(best["auroc"]), 3),
         "mi_auroc_ci95": [round(float(best["auroc_ci_low"]), 3), round(float(best["auroc_ci_high"]), 3)],
+        "mi_f1": round(float(best["f1"]), 3),
+        "mi_f1_ci95": [round(float(best["f1_ci_low"]), 3), round(float(best["f1_ci_high"]), 3)],
         "mi_sensitivity": round(float(best["sensitivity"]), 3),
         "mi_specificity": round(float(best["specificity"]), 3),
         "mi_records": int(best["n_mi"] + best["n_other"]),
