@@ -23,10 +23,12 @@ from vitalkit.errors import DataError, ParamsError, StageError, VitalKitError
 __version__ = "0.1.0"
 
 SUBMODULES = (
+    "augment",
     "beats",
     "clinical",
     "config",
     "data",
+    "datasets",
     "evaluate",
     "explore",
     "export",

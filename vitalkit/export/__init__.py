@@ -22,6 +22,7 @@ from vitalkit.export.onnx_export import (
 from vitalkit.export.stage import (
     check_table,
     export_models,
+    exportable_models,
     latency_figure,
     latency_results,
     latency_table,
@@ -38,6 +39,7 @@ __all__ = [
     "compare_latency",
     "export_beat_model",
     "export_models",
+    "exportable_models",
     "latency_figure",
     "latency_results",
     "latency_table",

@@ -10,7 +10,7 @@ Examples
 >>> from vitalkit.models import BeatNet
 >>> net = BeatNet("resnet1d", 4, hparams={"channels": [8]})
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "m.onnx"
->>> _ = export_beat_model(net, path, window_length=252, metadata={"classes": "N,S,V,F"})
+>>> _ = export_beat_model(net, path, window_shape=(1, 252), metadata={"classes": "N,S,V,F"})
 >>> read_metadata(path)["classes"]
 'N,S,V,F'
 """
@@ -35,36 +35,40 @@ INPUT_NAMES = ["window", "rr"]
 OUTPUT_NAMES = ["probabilities"]
 
 
-def export_beat_model(
+def input_names(model: nn.Module) -> tuple[str, ...]:
+    """Names of the model's inputs, in call order (``('window', 'rr')`` for beat models)."""
+    return tuple(getattr(model, "inputs", INPUT_NAMES))
+
+
+def export_onnx(
     model: nn.Module,
     path: str | Path,
-    window_length: int,
+    input_shapes: dict[str, tuple[int, ...]],
+    task: str = "multiclass",
     metadata: dict[str, Any] | None = None,
     opset: int = 18,
 ) -> Path:
-    """Export ``model(window, rr) -> logits`` as one ONNX file returning probabilities.
+    """Export ``model(*inputs) -> logits`` as one ONNX file returning probabilities.
 
     Parameters
     ----------
     model : nn.Module
-        Trained beat classifier (eval mode is set here).
+        Trained classifier (eval mode is set here).
     path : str or Path
         Output ``.onnx`` file (written atomically).
-    window_length : int
-        Samples per window.
+    input_shapes : dict
+        ``{input name: shape of one example without the batch axis}``, in call order; the
+        batch axis is dynamic.
+    task : {'multiclass', 'multilabel'}
+        Softmax or sigmoid output.
     metadata : dict, optional
         Stored as ONNX ``metadata_props`` (values turned into strings).
     opset : int
         ONNX opset.
-
-    Returns
-    -------
-    Path
-        The file written.
     """
     path = Path(path)
-    wrapped = ProbabilityModel(model).eval()
-    example = (torch.zeros(2, window_length), torch.full((2, N_RR), 0.8))
+    wrapped = ProbabilityModel(model, task).eval()
+    example = tuple(torch.full((2, *shape), 0.5) for shape in input_shapes.values())
     batch = torch.export.Dim("batch", min=1, max=65536)
     logging.getLogger("torch.onnx").setLevel(logging.ERROR)
     with atomic_path(path) as tmp, warnings.catch_warnings():
@@ -75,9 +79,9 @@ def export_beat_model(
             dynamo=True,
             external_data=False,
             opset_version=opset,
-            input_names=INPUT_NAMES,
+            input_names=list(input_shapes),
             output_names=OUTPUT_NAMES,
-            dynamic_shapes={"window": {0: batch}, "rr": {0: batch}},
+            dynamic_shapes=(tuple({0: batch} for _ in input_shapes),),  # forward(*inputs): one varargs
             verbose=False,
         )
         program.save(str(tmp), external_data=False)
@@ -85,6 +89,19 @@ def export_beat_model(
         onnx.helper.set_model_props(proto, {k: str(v) for k, v in (metadata or {}).items()})
         onnx.save(proto, str(tmp))
     return path
+
+
+def export_beat_model(
+    model: nn.Module,
+    path: str | Path,
+    window_shape: tuple[int, int],
+    metadata: dict[str, Any] | None = None,
+    opset: int = 18,
+) -> Path:
+    """Export a beat model ``model(window, rr) -> logits`` (softmax output); see :func:`export_onnx`."""
+    return export_onnx(
+        model, path, {"window": tuple(window_shape), "rr": (N_RR,)}, "multiclass", metadata, opset
+    )
 
 
 def check_onnx(path: str | Path) -> dict[str, Any]:
@@ -123,34 +140,46 @@ def onnx_session(path: str | Path, threads: int = 1) -> ort.InferenceSession:
 def parity(
     model: nn.Module,
     onnx_path: str | Path,
-    windows: np.ndarray,
-    rr: np.ndarray,
+    *arrays: np.ndarray,
+    task: str = "multiclass",
     batch_size: int = 2048,
 ) -> dict[str, float]:
     """Compare onnxruntime with PyTorch probabilities on the same inputs.
+
+    Parameters
+    ----------
+    model : nn.Module
+        The PyTorch model (logits).
+    onnx_path : str or Path
+        Its export.
+    *arrays : np.ndarray
+        Inputs in the model's call order (windows, then RR for beat models).
+    task : {'multiclass', 'multilabel'}
+        Output activation.
 
     Returns
     -------
     dict
         ``max_abs_diff``, ``mean_abs_diff`` and ``argmax_agreement`` (share of inputs with
-        the same predicted class), over ``n`` inputs.
+        the same top class) over ``n`` inputs.
     """
-    wrapped = ProbabilityModel(model).eval()
+    wrapped = ProbabilityModel(model, task).eval()
     session = onnx_session(onnx_path, threads=0)
-    max_diff, total_diff, agree, n = 0.0, 0.0, 0, 0
-    for start in range(0, len(windows), batch_size):
-        w = np.ascontiguousarray(windows[start : start + batch_size], dtype=np.float32)
-        r = np.ascontiguousarray(rr[start : start + batch_size], dtype=np.float32)
-        ref = wrapped(torch.from_numpy(w), torch.from_numpy(r)).numpy()
-        got = session.run(OUTPUT_NAMES, {"window": w, "rr": r})[0]
+    names = input_names(model)
+    max_diff, total_diff, agree, n, width = 0.0, 0.0, 0, 0, 1
+    for start in range(0, len(arrays[0]), batch_size):
+        batch = [np.ascontiguousarray(a[start : start + batch_size], dtype=np.float32) for a in arrays]
+        ref = wrapped(*[torch.from_numpy(b) for b in batch]).numpy()
+        got = session.run(OUTPUT_NAMES, dict(zip(names, batch, strict=True)))[0]
         diff = np.abs(ref - got)
         max_diff = max(max_diff, float(diff.max()))
         total_diff += float(diff.sum())
         agree += int((ref.argmax(1) == got.argmax(1)).sum())
-        n += len(w)
+        n += len(batch[0])
+        width = ref.shape[1]
     return {
         "n": n,
         "max_abs_diff": max_diff,
-        "mean_abs_diff": total_diff / max(n * ref.shape[1], 1),
+        "mean_abs_diff": total_diff / max(n * width, 1),
         "argmax_agreement": agree / max(n, 1),
     }
