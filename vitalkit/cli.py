@@ -169,7 +169,7 @@ def _add_convert(sub: argparse._SubParsersAction) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (sub-commands ``run``, ``validate``, ``benchmark``, ``summary``, ``stages``, ``convert``)."""
+    """The argument parser: ``run``, ``validate``, ``benchmark``, ``summary``, ``stages``, ``convert``."""
     parser = argparse.ArgumentParser(prog="vitalkit", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run a parameter set's stage notebooks with papermill")
