@@ -94,3 +94,13 @@ def test_f1_sensitivity_and_ppv_at_the_threshold():
     assert metrics.loc["ppv", "value"] == pytest.approx(8 / 12)
     assert metrics.loc["specificity", "value"] == pytest.approx(26 / 30)
     assert metrics.loc["f1", "ci_low"] < 16 / 22 < metrics.loc["f1", "ci_high"]
+
+
+def test_a_smoke_subset_keeps_every_mi_record(data_dir, monkeypatch):
+    from vitalkit.clinical import mi
+
+    monkeypatch.setattr(mi, "ecg_mi_features", lambda *a, **k: pd.Series({"hr_bpm": 60.0}))
+    features = mi.ptbxl_features(60, data_dir, use_cache=False)
+    table = ptbxl.load_database(data_dir)
+    assert len(features) == 60 and features.index.is_monotonic_increasing
+    assert features["MI"].sum() == min(int(table["MI"].sum()), 60)
