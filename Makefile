@@ -9,7 +9,7 @@ KERNEL := vitalkit
 STAMP := $(VENV)/.vitalkit-installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install run smoke test lint lab benchmark benchmark-qrs notebooks example synthetic clean-reports help
+.PHONY: install run smoke test lint lab benchmark benchmark-qrs benchmark-qt benchmark-hrv notebooks example synthetic clean-reports help
 
 help:
 	@echo "make run        run the pipeline on $(PARAMS) (PARAMS=params/smoke.yaml for a quick run)"
@@ -18,6 +18,8 @@ help:
 	@echo "make benchmark  model zoo on the MIT-BIH inter-patient benchmark, prints the table"
 	@echo "make example    write data/example (EDF + CSV + serial logs, labels.json) and run params/folder.yaml"
 	@echo "make synthetic  run params/synthetic.yaml on generated ECG (no data directory needed)"
+	@echo "make benchmark-qt   QT Database delineation errors (QRS onset, T end, QT) vs the CSE tolerance"
+	@echo "make benchmark-hrv  HRV table of the non-paced MIT-BIH records"
 	@echo "make install    create .venv, install vitalkit and register the '$(KERNEL)' kernel"
 	@echo "make benchmark-qrs  QRS detectors on all 48 MIT-BIH records (Se, +P, F1, jitter; cached)"
 
@@ -69,6 +71,15 @@ lab: $(STAMP)
 # committed outputs that nbval compares are current. Needs the data (VITALKIT_DATA_DIR).
 notebooks: $(STAMP)
 	VITALKIT_INTERACTIVE_DIR=$$(mktemp -d) $(BIN)/python -m vitalkit.pipeline.refresh notebooks/[0-9][0-9]_*.ipynb
+
+# QT Database: QRS-onset, J-point, T-end and QT errors of every delineator over all 105
+# records (first run about 30 min on 2 cores, mostly neurokit2's dwt; cached afterwards).
+benchmark-qt: $(STAMP)
+	$(BIN)/vitalkit benchmark qt
+
+# HRV of the 44 non-paced MIT-BIH records from their NN intervals.
+benchmark-hrv: $(STAMP)
+	$(BIN)/vitalkit benchmark hrv
 
 clean-reports:
 	rm -rf reports/*/ && echo "reports/ emptied"

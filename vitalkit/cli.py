@@ -12,6 +12,10 @@ Examples
     Only validate.
 ``vitalkit stages``
     List the stages and the parameters each notebook takes.
+``vitalkit benchmark qt``
+    QT Database: QRS-onset, T-end and QT errors of the delineators (full size, cached).
+``vitalkit benchmark hrv``
+    HRV table of the MIT-BIH records.
 ``vitalkit benchmark beats``
     Run params/benchmark.yaml (the model zoo) and print the comparison table.
 ``vitalkit benchmark qrs --detectors xqrs neurokit --records 100 101``
@@ -76,6 +80,28 @@ def _stages(args: argparse.Namespace) -> int:
                 continue
             helptext = f"  # {info['help']}" if info.get("help") else ""
             print(f"    {name}: {info['inferred_type_name']} = {info['default']}{helptext}")
+    return 0
+
+
+def _csv(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def _benchmark_qt(args: argparse.Namespace) -> int:
+    from vitalkit.clinical.benchmark import QT_METHODS, qt_benchmark
+
+    records = _csv(args.records) or ["ALL"]
+    qt_benchmark(records[0] if len(records) == 1 else records, _csv(args.methods) or QT_METHODS)
+    return 0
+
+
+def _benchmark_hrv(args: argparse.Namespace) -> int:
+    from vitalkit.clinical.benchmark import hrv_benchmark
+
+    records = _csv(args.records) or ["NONPACED"]
+    hrv_benchmark(
+        records[0] if len(records) == 1 else records, clean=(_csv(args.methods) or ["annotation"])[0]
+    )
     return 0
 
 
@@ -182,7 +208,7 @@ def _add_convert(sub: argparse._SubParsersAction) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (sub-commands ``run``, ``validate``, ``stages``, ``convert``)."""
+    """The argument parser: ``run``, ``validate``, ``benchmark``, ``summary``, ``stages``, ``convert``."""
     parser = argparse.ArgumentParser(prog="vitalkit", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run a parameter set's stage notebooks with papermill")
@@ -221,6 +247,14 @@ def build_parser() -> argparse.ArgumentParser:
     qrs.add_argument("--out", help="folder for the CSV tables (default: reports/benchmark-qrs)")
     qrs.add_argument("--no-cache", action="store_true", help="recompute detections (cache not read)")
     qrs.set_defaults(func=_benchmark_qrs)
+    for name, func, what in (
+        ("qt", _benchmark_qt, "QT Database delineation errors (QRS onset, J, T end, QT) per delineator"),
+        ("hrv", _benchmark_hrv, "HRV table of the MIT-BIH records from their NN intervals"),
+    ):
+        clinical = bench_sub.add_parser(name, help=what)
+        clinical.add_argument("--records", help="a record set (ALL, DEV, DS1 ...) or comma-separated records")
+        clinical.add_argument("--methods", help="comma-separated methods (qt: delineators; hrv: NN cleaning)")
+        clinical.set_defaults(func=func)
     summary = sub.add_parser("summary", help="print the model comparison of a finished run")
     summary.add_argument("run_dir")
     summary.set_defaults(func=_summary)
