@@ -10,7 +10,7 @@ Examples
 
 from __future__ import annotations
 
-from vitalkit.evaluate.bootstrap import bootstrap_metrics, paired_bootstrap
+from vitalkit.evaluate.bootstrap import bootstrap_metrics, group_bootstrap, paired_bootstrap
 from vitalkit.evaluate.metrics import (
     class_metrics,
     classification_summary,
@@ -33,6 +33,7 @@ __all__ = [
     "confusion",
     "confusion_figure",
     "evaluate_models",
+    "group_bootstrap",
     "metrics_ci_figure",
     "paired_bootstrap",
     "per_class_arrays",

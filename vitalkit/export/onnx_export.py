@@ -62,26 +62,80 @@ def export_beat_model(
     Path
         The file written.
     """
-    path = Path(path)
     wrapped = ProbabilityModel(model).eval()
     example = (torch.zeros(2, window_length), torch.full((2, N_RR), 0.8))
     batch = torch.export.Dim("batch", min=1, max=65536)
+    return export_onnx(
+        wrapped,
+        example,
+        path,
+        INPUT_NAMES,
+        OUTPUT_NAMES,
+        {"window": {0: batch}, "rr": {0: batch}},
+        metadata,
+        opset,
+    )
+
+
+def export_onnx(
+    module: nn.Module,
+    example: tuple[torch.Tensor, ...],
+    path: str | Path,
+    input_names: list[str],
+    output_names: list[str],
+    dynamic_shapes: dict[str, dict[int, Any]],
+    metadata: dict[str, Any] | None = None,
+    opset: int = 18,
+    output_dims: dict[str, tuple[str, ...]] | None = None,
+) -> Path:
+    """Export ``module`` with the dynamo exporter to one ONNX file (written atomically).
+
+    Parameters
+    ----------
+    module : nn.Module
+        In eval mode; called as ``module(*example)``.
+    example : tuple of torch.Tensor
+        Example inputs.
+    path : str or Path
+        Output ``.onnx`` file.
+    input_names, output_names : list of str
+        Graph input and output names.
+    dynamic_shapes : dict
+        ``{input name: {axis: torch.export.Dim}}``.
+    metadata : dict, optional
+        Stored as ``metadata_props`` (values turned into strings).
+    opset : int
+        ONNX opset.
+    output_dims : dict, optional
+        ``{output name: (dim names)}`` written over the declared output shape, for outputs
+        whose dynamic axes the exporter declares with the example's fixed size (as it
+        does for the time axis of a GRU); intermediate shape annotations are dropped then.
+    """
+    path = Path(path)
     logging.getLogger("torch.onnx").setLevel(logging.ERROR)
     with atomic_path(path) as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         program = torch.onnx.export(
-            wrapped,
+            module,
             example,
             dynamo=True,
             external_data=False,
             opset_version=opset,
-            input_names=INPUT_NAMES,
-            output_names=OUTPUT_NAMES,
-            dynamic_shapes={"window": {0: batch}, "rr": {0: batch}},
+            input_names=input_names,
+            output_names=output_names,
+            dynamic_shapes=dynamic_shapes,
             verbose=False,
         )
         program.save(str(tmp), external_data=False)
         proto = onnx.load(str(tmp))
+        if output_dims:
+            for output in proto.graph.output:
+                for dim, name in zip(
+                    output.type.tensor_type.shape.dim, output_dims.get(output.name, ()), strict=False
+                ):
+                    dim.ClearField("dim_value")
+                    dim.dim_param = name
+            del proto.graph.value_info[:]
         onnx.helper.set_model_props(proto, {k: str(v) for k, v in (metadata or {}).items()})
         onnx.save(proto, str(tmp))
     return path
