@@ -35,6 +35,7 @@ from vitalkit.vitals.compare import (
     compare_scores,
 )
 from vitalkit.vitals.csv_layout import CSV_COLUMNS, read_vitals_csv, write_vitals_csv
+from vitalkit.vitals.ensemble import percentile_average, validation_percentile
 from vitalkit.vitals.export import export_recurrent_model, recurrent_latency, recurrent_parity
 from vitalkit.vitals.features import history_features, vital_window_features
 from vitalkit.vitals.figures import (
@@ -61,6 +62,7 @@ from vitalkit.vitals.scores import early_warning_scores, missing_parameter_repor
 from vitalkit.vitals.series import VITAL_CHANNELS, VitalSeries
 from vitalkit.vitals.split import sample_patients, split_patients
 from vitalkit.vitals.stage import (
+    ENSEMBLE,
     alarm_agreement,
     export_recurrent,
     fit_anomaly,
@@ -76,6 +78,7 @@ from vitalkit.vitals.utility import compute_utility, normalized_utility, utility
 __all__ = [
     "CSV_COLUMNS",
     "DETECTORS",
+    "ENSEMBLE",
     "EXAMPLE_RECORD",
     "MISSING_POLICIES",
     "TARGET_PREVALENCE",
@@ -124,6 +127,7 @@ __all__ = [
     "onset_trajectories",
     "onset_trajectory_figure",
     "patient_missing_table",
+    "percentile_average",
     "pick_timeline_patients",
     "prevalence_weights",
     "read_challenge_frame",
@@ -144,6 +148,7 @@ __all__ = [
     "train_recurrent",
     "trend_alert_summary",
     "utility_rows",
+    "validation_percentile",
     "vital_window_features",
     "write_vitals_csv",
 ]
