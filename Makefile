@@ -15,6 +15,7 @@ help:
 	@echo "make run        run the pipeline on $(PARAMS) (PARAMS=params/smoke.yaml for a quick run)"
 	@echo "make test       run the tests (unit, notebooks with nbval, smoke pipeline)"
 	@echo "make lab        start JupyterLab on notebooks/"
+	@echo "make benchmark  model zoo on the MIT-BIH inter-patient benchmark, prints the table"
 	@echo "make install    create .venv, install vitalkit and register the '$(KERNEL)' kernel"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -34,6 +35,11 @@ smoke: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The model zoo on the inter-patient benchmark: runs params/benchmark.yaml through the runner
+# and prints the comparison table (about an hour on 2 CPU cores).
+benchmark: $(STAMP)
+	$(BIN)/vitalkit benchmark beats --params params/benchmark.yaml
 
 lint: $(STAMP)
 	$(BIN)/ruff check vitalkit tests && $(BIN)/ruff format --check vitalkit tests

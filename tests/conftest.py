@@ -49,3 +49,12 @@ def copy_records():
 def damaged_data_dir(tmp_path: Path) -> Path:
     """A fresh data directory holding copies of records 100 and 101."""
     return _copy_records(["100", "101"], tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def ecg_segment(mitdb_100: Path) -> tuple:
+    """``(signal, sampling_rate)``: the first 20 s of MIT-BIH record 100, lead MLII, in mV."""
+    from vitalkit.data.wfdb_io import read_wfdb
+
+    record = read_wfdb(mitdb_100, channels=["MLII"])
+    return record.signal[: int(20 * record.sampling_rate), 0].copy(), record.sampling_rate

@@ -23,9 +23,11 @@ from vitalkit.errors import DataError, ParamsError, StageError, VitalKitError
 __version__ = "0.1.0"
 
 SUBMODULES = (
+    "augment",
     "beats",
     "config",
     "data",
+    "datasets",
     "evaluate",
     "explore",
     "export",

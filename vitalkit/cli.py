@@ -12,6 +12,13 @@ Examples
     Only validate.
 ``vitalkit stages``
     List the stages and the parameters each notebook takes.
+``vitalkit benchmark beats``
+    Run params/benchmark.yaml (the model zoo) and print the comparison table.
+``vitalkit summary reports/<run-id>``
+    Print the model comparison of a finished run.
+``vitalkit convert serial LOG.csv --out DIR --time-col 0 --value-col 1``
+    Turn a microcontroller's serial dump into a uniformly sampled record (``.npz``),
+    ``meta.json`` and ``preview.png``.
 """
 
 from __future__ import annotations
@@ -66,8 +73,77 @@ def _stages(args: argparse.Namespace) -> int:
     return 0
 
 
+def _benchmark_beats(args: argparse.Namespace) -> int:
+    from vitalkit.pipeline.runner import run_params
+    from vitalkit.pipeline.summary import beat_benchmark_text
+
+    run_dir = run_params(
+        args.params, resume=args.resume, reports_dir=args.reports_dir, progress=not args.no_progress
+    )
+    print("\n" + beat_benchmark_text(run_dir))
+    return 0
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from vitalkit.pipeline.summary import beat_benchmark_text
+
+    print(beat_benchmark_text(args.run_dir))
+    return 0
+
+
+def _convert_serial(args: argparse.Namespace) -> int:
+    from vitalkit.data.serial import serial_convert
+
+    result = serial_convert(
+        args.log,
+        args.out,
+        sampling_rate=args.sr,
+        time_col=args.time_col,
+        value_col=args.value_col,
+        time_unit=args.time_unit,
+        target_rate=args.out_sr,
+        gain=args.gain,
+        zero=args.zero,
+        adc_bits=args.adc_bits,
+        max_gap_s=args.max_gap,
+        channel_name=args.channel,
+        patient_id=args.patient_id,
+    )
+    print("\n".join(result.summary()))
+    return 0
+
+
+def _add_convert(sub: argparse._SubParsersAction) -> None:
+    convert = sub.add_parser("convert", help="convert recordings into formats the readers take")
+    kinds = convert.add_subparsers(dest="kind", required=True)
+    serial = kinds.add_parser(
+        "serial",
+        help="a microcontroller serial dump (ADC counts) -> .npz record + meta.json + preview.png",
+        description="Junk lines are dropped, timestamps cleaned (jitter, 32-bit wraps), short gaps "
+        "interpolated, long gaps split the log, the signal resampled to a uniform rate. Give --sr for "
+        "a log without time column, or --time-col/--value-col (0-based fields).",
+    )
+    serial.add_argument("log", help="the serial dump (text)")
+    serial.add_argument("--out", required=True, help="output folder")
+    rate = serial.add_mutually_exclusive_group()
+    rate.add_argument("--sr", type=float, help="device sampling rate (Hz) of a log without time column")
+    rate.add_argument(
+        "--time-col", type=int, help="0-based field holding the time (default 0 when >= 2 fields)"
+    )
+    serial.add_argument("--value-col", type=int, help="0-based field holding the ADC value")
+    serial.add_argument("--time-unit", default="auto", choices=["auto", "s", "ms", "us"], help="time unit")
+    serial.add_argument("--out-sr", type=float, help="output rate (default: device rate rounded to whole Hz)")
+    serial.add_argument("--gain", type=float, help="ADC counts per mV (output in mV; default: counts)")
+    serial.add_argument("--zero", type=float, default=0.0, help="ADC count at 0 mV (with --gain)")
+    serial.add_argument("--adc-bits", type=int, help="ADC resolution: values outside its range are junk")
+    serial.add_argument("--max-gap", type=float, default=0.25, help="longest gap (s) filled by interpolation")
+    serial.add_argument("--channel", default="ECG", help="channel name")
+    serial.add_argument("--patient-id", default="", help="patient id stored in the record")
+    serial.set_defaults(func=_convert_serial)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (sub-commands ``run``, ``validate``, ``stages``)."""
+    """The argument parser (sub-commands ``run``, ``validate``, ``stages``, ``convert``)."""
     parser = argparse.ArgumentParser(prog="vitalkit", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run a parameter set's stage notebooks with papermill")
@@ -92,8 +168,20 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("params")
     val.add_argument("--no-data", action="store_true", help="skip the data checks")
     val.set_defaults(func=_validate)
+    bench = sub.add_parser("benchmark", help="run a benchmark and print its table")
+    bench_sub = bench.add_subparsers(dest="benchmark", required=True)
+    beats = bench_sub.add_parser("beats", help="model zoo on the MIT-BIH inter-patient split")
+    beats.add_argument("--params", default="params/benchmark.yaml")
+    beats.add_argument("--resume", action="store_true", help="continue the latest benchmark run")
+    beats.add_argument("--reports-dir")
+    beats.add_argument("--no-progress", action="store_true")
+    beats.set_defaults(func=_benchmark_beats)
+    summary = sub.add_parser("summary", help="print the model comparison of a finished run")
+    summary.add_argument("run_dir")
+    summary.set_defaults(func=_summary)
     stages = sub.add_parser("stages", help="list stages and their notebook parameters")
     stages.set_defaults(func=_stages)
+    _add_convert(sub)
     return parser
 
 

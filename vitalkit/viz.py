@@ -79,12 +79,12 @@ def save_figure(fig: go.Figure, product_dir: str | Path, name: str) -> Path:
 
 
 def show(
-    fig: go.Figure,
+    fig: go.Figure | None,
     product_dir: str | Path | None = None,
     name: str | None = None,
     headline: bool = False,
-) -> go.Figure:
-    """Return ``fig`` for display, keeping a copy in the product folder if asked.
+) -> go.Figure | None:
+    """Return ``fig`` for display, keeping a copy in the product folder if asked (None passes through).
 
     Parameters
     ----------
@@ -97,6 +97,8 @@ def show(
     headline : bool
         List the figure among the stage's headline figures shown on the run's index page.
     """
+    if fig is None:  # a figure that does not apply to this task or dataset
+        return None
     if product_dir is not None and name is not None:
         path = save_figure(fig, product_dir, name)
         if headline:

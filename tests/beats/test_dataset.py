@@ -25,7 +25,8 @@ def test_class_counts_match_annotations(small_sets) -> None:
     # record 232: 398 N + 1382 A in the directory; windows at the record edges are dropped
     test = sets["test"].class_counts()
     assert test["S"] == 1382 and 396 <= test["N"] <= 398
-    assert sets["train"].windows.shape[1] == round(0.25 * 360) + round(0.45 * 360)
+    assert sets["train"].windows.shape[1:] == (1, round(0.25 * 360) + round(0.45 * 360))
+    assert sets["train"].channels == ("MLII",)
     assert set(sets["train"].record.tolist()) == {"101", "106"}
     assert summary.set_index("record").loc["101", "dropped_symbols"]["Q"] == 2
 
@@ -47,7 +48,29 @@ def test_detected_positions_label_matched_beats(mitdb_100: Path) -> None:
     assert sets["x"].class_counts()["S"] >= 30
 
 
+def test_template_channel_and_symbol_labels() -> None:
+    sets, _ = build_beat_dataset(
+        {"x": ["208"]}, classes=["N", "V", "F", "S"], labeling="symbol", context=["template"], progress=False
+    )
+    beats = sets["x"]
+    assert beats.channels == ("MLII", "MLII:template") and beats.windows.shape[1] == 2
+    assert beats.class_counts() == {"N": 1585, "V": 992, "F": 372, "S": 2}  # symbols (one F at the edge)
+    n_beat = beats.windows[beats.labels == 0, 0].mean(axis=0)
+    template = beats.windows[:, 1].mean(axis=0)
+    v_beat = beats.windows[beats.labels == 1, 0].mean(axis=0)
+    # the template (running median of previous beats) looks like the record's N beats, not V
+    assert np.abs(template - n_beat).mean() < 0.5 * np.abs(template - v_beat).mean()
+
+
+def test_unknown_context_and_labeling() -> None:
+    with pytest.raises(DataError, match="unknown context channel"):
+        build_beat_dataset({"x": ["100"]}, context=["rhythm"], progress=False)
+    with pytest.raises(DataError, match="labeling must be one of"):
+        build_beat_dataset({"x": ["100"]}, labeling="fine", progress=False)
+
+
 def test_record_in_two_splits_is_rejected() -> None:
+
     with pytest.raises(DataError, match="record is in both the train and test splits"):
         build_beat_dataset({"train": ["100"], "test": ["100"]}, progress=False)
 

@@ -32,3 +32,15 @@ def test_rr_features_clip_long_gaps() -> None:
 def test_rr_features_need_two_beats() -> None:
     with pytest.raises(ValueError, match="at least 2 beats"):
         rr_features(np.array([5]), 360.0)
+
+
+def test_running_template_is_causal_median() -> None:
+    from vitalkit.beats.segment import running_template
+
+    rng = np.random.default_rng(0)
+    w = rng.normal(0, 1, (100, 10)).astype(np.float32)
+    t = running_template(w, history=8, chunk=7)
+    np.testing.assert_allclose(t[50], np.median(w[42:50], axis=0), rtol=1e-6)
+    np.testing.assert_allclose(t[3], np.median(w[:8], axis=0), rtol=1e-6)  # the first beats
+    w[60] += 100  # a beat never influences its own template
+    assert np.allclose(running_template(w, history=8)[60], t[60])

@@ -34,7 +34,7 @@ def test_register_twice_under_one_name_fails() -> None:
 def test_beatnet_outputs_logits_and_uses_rr(use_rr: bool) -> None:
     torch.manual_seed(0)
     net = BeatNet("resnet1d", n_classes=4, hparams={"channels": [8, 16]}, use_rr=use_rr).eval()
-    w = torch.randn(5, 252)
+    w = torch.randn(5, 1, 252)
     a = net(w, torch.full((5, 4), 0.8))
     b = net(w, torch.full((5, 4), 0.4))
     assert a.shape == (5, 4)

@@ -78,7 +78,7 @@ def test_fit_is_seeded_selects_on_validation_and_saves(dataset_dir: Path, tmp_pa
     save_trained_model(tmp_path / "a", first, config, "t")
     model, saved = load_trained_model(tmp_path / "a")
     assert saved["architecture"] == "resnet1d" and saved["train"]["seed"] == 3
-    w = torch.randn(2, 252)
+    w = torch.randn(2, 1, 252)
     rr = torch.full((2, 4), 0.8)
     assert torch.allclose(model(w, rr), first.model(w, rr))
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from vitalkit.beats.dataset import BeatSet, build_beat_dataset, load_beat_split, save_beat_dataset
 from vitalkit.beats.detect import DETECTORS, ecg_rpeaks, match_peaks
 from vitalkit.beats.figures import class_counts_figure, mean_beats_figure
-from vitalkit.beats.scaler import BeatScaler, load_scaler
+from vitalkit.beats.scaler import BeatScaler, load_sampling_rate, load_scaler
 from vitalkit.beats.segment import RR_FEATURES, beat_windows, rr_features
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "class_counts_figure",
     "ecg_rpeaks",
     "load_beat_split",
+    "load_sampling_rate",
     "load_scaler",
     "match_peaks",
     "mean_beats_figure",

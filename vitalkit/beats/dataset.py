@@ -25,7 +25,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from vitalkit.beats.detect import ecg_rpeaks, match_peaks
-from vitalkit.beats.segment import RR_FEATURES, beat_windows, rr_features
+from vitalkit.beats.segment import RR_FEATURES, beat_windows, rr_features, running_template
 from vitalkit.data import mitdb
 from vitalkit.data.physionet import ensure_records
 from vitalkit.data.records import Record
@@ -45,7 +45,7 @@ class BeatSet:
     Attributes
     ----------
     windows : np.ndarray
-        ``(n, window_length)`` float32, filtered ECG in mV around each R peak.
+        ``(n, channels, window_length)`` float32, filtered ECG in mV around each R peak.
     rr : np.ndarray
         ``(n, 4)`` float32 RR features in seconds (:data:`RR_FEATURES`).
     labels : np.ndarray
@@ -60,6 +60,9 @@ class BeatSet:
         Sampling rate of the windows.
     before_s : float
         Seconds of window before the R peak.
+    channels : tuple of str
+        Name of each window channel: the lead, then context channels such as
+        ``'MLII:template'`` (see :func:`record_beats`).
     """
 
     windows: np.ndarray
@@ -71,51 +74,43 @@ class BeatSet:
     classes: tuple[str, ...]
     sampling_rate: float
     before_s: float
+    channels: tuple[str, ...] = (mitdb.LEAD,)
     meta: dict[str, Any] = field(default_factory=dict)
+
+    task = "multiclass"
 
     def __len__(self) -> int:
         return int(self.labels.size)
+
+    def inputs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Model inputs in call order: windows, RR features."""
+        return self.windows, self.rr
 
     def class_counts(self) -> dict[str, int]:
         """Beats per class, every class listed (zero included)."""
         counts = np.bincount(self.labels, minlength=len(self.classes))
         return {c: int(n) for c, n in zip(self.classes, counts, strict=True)}
 
-    def subset(self, mask: np.ndarray) -> BeatSet:
-        """Return the beats where ``mask`` is true."""
-        arrays = {name: getattr(self, name)[mask] for name in _ARRAYS}
+    def _like(self, arrays: dict[str, np.ndarray]) -> BeatSet:
         return BeatSet(
             **arrays,
             classes=self.classes,
             sampling_rate=self.sampling_rate,
             before_s=self.before_s,
+            channels=self.channels,
             meta=dict(self.meta),
         )
 
+    def subset(self, mask: np.ndarray) -> BeatSet:
+        """Return the beats where ``mask`` is true."""
+        return self._like({name: getattr(self, name)[mask] for name in _ARRAYS})
+
     @classmethod
-    def concatenate(
-        cls,
-        parts: Sequence[BeatSet],
-        classes: Sequence[str],
-        sampling_rate: float,
-        before_s: float,
-        window_length: int,
-    ) -> BeatSet:
-        """Concatenate per-record sets (an empty list gives an empty set)."""
+    def concatenate(cls, parts: Sequence[BeatSet], like: BeatSet) -> BeatSet:
+        """Concatenate sets shaped like ``like`` (an empty list gives an empty set)."""
         if not parts:
-            return cls(
-                np.empty((0, window_length), np.float32),
-                np.empty((0, len(RR_FEATURES)), np.float32),
-                np.empty(0, np.int64),
-                np.empty(0, str),
-                np.empty(0, np.int64),
-                np.empty(0, str),
-                tuple(classes),
-                sampling_rate,
-                before_s,
-            )
-        arrays = {name: np.concatenate([getattr(p, name) for p in parts]) for name in _ARRAYS}
-        return cls(**arrays, classes=tuple(classes), sampling_rate=sampling_rate, before_s=before_s)
+            return like.subset(np.zeros(len(like), dtype=bool))
+        return like._like({name: np.concatenate([getattr(p, name) for p in parts]) for name in _ARRAYS})
 
     def save(self, path: str | Path) -> None:
         """Write the set to an ``.npz`` file atomically."""
@@ -123,6 +118,7 @@ class BeatSet:
             "classes": list(self.classes),
             "sampling_rate": self.sampling_rate,
             "before_s": self.before_s,
+            "channels": list(self.channels),
             "rr_features": list(RR_FEATURES),
             **self.meta,
         }
@@ -143,11 +139,21 @@ class BeatSet:
                 meta = json.loads(str(data["meta"]))
         except (OSError, ValueError) as exc:
             raise DataError(path, f"cannot be read as .npz ({exc})") from None
-        classes = tuple(meta.pop("classes"))
-        sampling_rate = float(meta.pop("sampling_rate"))
-        before_s = float(meta.pop("before_s"))
+        if arrays["windows"].ndim != 3:
+            raise DataError(path, f"windows must be (n, channels, length), not {arrays['windows'].shape}")
         meta.pop("rr_features", None)
-        return cls(**arrays, classes=classes, sampling_rate=sampling_rate, before_s=before_s, meta=meta)
+        return cls(
+            **arrays,
+            classes=tuple(meta.pop("classes")),
+            sampling_rate=float(meta.pop("sampling_rate")),
+            before_s=float(meta.pop("before_s")),
+            channels=tuple(meta.pop("channels")),
+            meta=meta,
+        )
+
+
+CONTEXTS = ("template",)
+"""Context channels :func:`record_beats` can add after the lead."""
 
 
 def record_beats(
@@ -161,6 +167,9 @@ def record_beats(
     bandpass: tuple[float, float] = (0.5, 40.0),
     target_rate: float | None = None,
     tolerance_s: float = 0.15,
+    context: Sequence[str] = (),
+    template_beats: int = 32,
+    labeling: str = "aami",
 ) -> tuple[BeatSet, dict[str, Any]]:
     """Beats of one annotated record, and a summary of what was kept and dropped.
 
@@ -184,7 +193,23 @@ def record_beats(
         Band-pass edges in Hz.
     target_rate : float, optional
         Resample to this rate first.
+    tolerance_s : float
+        Matching tolerance for detected positions.
+    context : sequence of str
+        Context channels added after the lead: ``'template'`` adds the running median of the
+        patient's previous ``template_beats`` beats (:func:`~vitalkit.beats.segment.running_template`),
+        computed over all beats of the record, whatever their class.
+    template_beats : int
+        Beats in the running template.
+    labeling : {'aami', 'symbol'}
+        ``'aami'``: ``classes`` are AAMI classes; ``'symbol'``: ``classes`` are MIT-BIH beat
+        symbols, kept as they are (fine-grained beat types).
     """
+    unknown = [c for c in context if c not in CONTEXTS]
+    if unknown:
+        raise DataError(record.name, f"unknown context channel(s) {unknown}; use {list(CONTEXTS)}")
+    if labeling not in LABELINGS:
+        raise DataError(record.name, f"labeling must be one of {sorted(LABELINGS)}, not {labeling!r}")
     if record.annotations is None:
         raise DataError(record.source or record.name, "record has no beat annotations")
     if positions not in ("annotated", "detected"):
@@ -219,8 +244,12 @@ def record_beats(
     if peaks.size < 2:
         raise DataError(record.source or record.name, f"only {peaks.size} beats found")
     rr = rr_features(peaks, fs)
-    labels = encode_labels(symbols, classes)
+    labels = LABELINGS[labeling](symbols, classes)
     windows, inside = beat_windows(x, peaks, fs, before_s, after_s)
+    channels = [windows]
+    if "template" in context:
+        channels.append(running_template(windows, template_beats))
+    windows = np.stack(channels, axis=1)
     keep = labels[inside] >= 0
     summary["dropped_at_edges"] = int((~inside).sum())
     dropped = pd.Series(symbols[inside][~keep]).value_counts()
@@ -236,9 +265,19 @@ def record_beats(
         classes=tuple(classes),
         sampling_rate=fs,
         before_s=before_s,
+        channels=(lead, *[f"{lead}:{c}" for c in context]),
     )
     summary.update(beats.class_counts())
     return beats, summary
+
+
+def _symbol_labels(symbols: np.ndarray, classes: Sequence[str]) -> np.ndarray:
+    index = {c: i for i, c in enumerate(classes)}
+    return np.array([index.get(s, -1) for s in symbols], dtype=np.int64)
+
+
+LABELINGS = {"aami": encode_labels, "symbol": _symbol_labels}
+"""How annotation symbols become class indices (``'aami'`` classes or raw ``'symbol'``)."""
 
 
 def load_mitdb_record(name: str, data_dir: str | Path | None = None, lead: str = mitdb.LEAD) -> Record:
@@ -285,19 +324,17 @@ def build_beat_dataset(
     parts: dict[str, list[BeatSet]] = {s: [] for s in split_records}
     rows = []
     todo = [(s, r) for s, names in split_records.items() for r in names]
-    sampling_rate, window_length = mitdb.SAMPLING_RATE, 0
+    like: BeatSet | None = None
     for split, name in tqdm(todo, desc="records", disable=not progress):
         record = load_mitdb_record(name, data_dir, options.get("lead", mitdb.LEAD))
         beats, summary = record_beats(record, classes, **options)
-        sampling_rate, window_length = beats.sampling_rate, beats.windows.shape[1]
+        like = beats
         parts[split].append(beats)
         rows.append({"split": split, **summary})
-    before_s = float(options.get("before_s", 0.25))
-    sets = {
-        s: BeatSet.concatenate(p, classes, sampling_rate, before_s, window_length) for s, p in parts.items()
-    }
-    summary = pd.DataFrame(rows)
-    return sets, summary
+    if like is None:
+        raise DataError("records", "no records given")
+    sets = {s: BeatSet.concatenate(p, like) for s, p in parts.items()}
+    return sets, pd.DataFrame(rows)
 
 
 def save_beat_dataset(
@@ -310,11 +347,14 @@ def save_beat_dataset(
     """Write the preprocessing products and return the class-count table.
 
     Writes ``<split>.npz`` for every split, ``split.json`` (records per split, how validation
-    was chosen, class counts per split), ``records.csv`` (per-record counts), ``scaler.json``
-    (normalization fitted on the training split only) and ``class_counts.csv``.
+    was chosen, class counts per split, task), ``records.csv`` (per-record counts),
+    ``scaler.json`` (normalization fitted on the training split only) and
+    ``class_counts.csv``. Works for beat and window sets alike; ``scaler`` is a fitted
+    :class:`BeatScaler` or its dictionary.
     """
     out = Path(product_dir)
     out.mkdir(parents=True, exist_ok=True)
+    first = next(iter(sets.values()))
     for split, beats in sets.items():
         beats.save(out / f"{split}.npz")
     counts = pd.DataFrame({s: b.class_counts() for s, b in sets.items()}).T
@@ -328,10 +368,12 @@ def save_beat_dataset(
             **split_info,
             "records": {s: sorted(set(b.record.tolist())) for s, b in sets.items()},
             "class_counts": {s: b.class_counts() for s, b in sets.items()},
-            "classes": list(next(iter(sets.values())).classes),
+            "classes": list(first.classes),
+            "task": first.task,
+            "samples": type(first).__name__,
         },
     )
-    write_json(out / "scaler.json", scaler.to_dict())
+    write_json(out / "scaler.json", scaler if isinstance(scaler, dict) else scaler.to_dict())
     return counts
 
 

@@ -50,9 +50,9 @@ def mean_beats_figure(sets: Mapping[str, BeatSet]) -> go.Figure:
     fig = make_subplots(rows=1, cols=len(names), shared_yaxes=True, subplot_titles=names)
     for col, split in enumerate(names, start=1):
         beats = sets[split]
-        t = (np.arange(beats.windows.shape[1]) / beats.sampling_rate - beats.before_s) * 1000
+        t = (np.arange(beats.windows.shape[-1]) / beats.sampling_rate - beats.before_s) * 1000
         for i, cls in enumerate(beats.classes):
-            w = beats.windows[beats.labels == i]
+            w = beats.windows[beats.labels == i, 0]
             if len(w) == 0:
                 continue
             fig.add_trace(

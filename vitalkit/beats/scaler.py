@@ -8,7 +8,7 @@ Examples
 >>> import numpy as np
 >>> from vitalkit.beats.scaler import BeatScaler
 >>> rng = np.random.default_rng(0)
->>> w, rr = rng.normal(0, 2, (100, 50)), rng.uniform(0.6, 1.2, (100, 4))
+>>> w, rr = rng.normal(0, 2, (100, 1, 50)), rng.uniform(0.6, 1.2, (100, 4))
 >>> s = BeatScaler().fit(w, rr)
 >>> w2, rr2 = s.transform(w, rr)
 >>> round(float(w2.std()), 3), abs(round(float(rr2.mean()), 6))
@@ -25,9 +25,15 @@ import numpy as np
 
 
 def window_center(windows: np.ndarray) -> np.ndarray:
-    """Lower median of each window, ``(n, 1)`` (the value the model's input layer subtracts)."""
-    middle = (windows.shape[1] - 1) // 2
-    return np.partition(windows, middle, axis=1)[:, middle : middle + 1]
+    """Lower median along the last axis, keeping it (the value the model's input layer subtracts).
+
+    Examples
+    --------
+    >>> window_center(np.array([[[1.0, 5.0, 3.0, 2.0]]])).tolist()
+    [[[2.0]]]
+    """
+    middle = (windows.shape[-1] - 1) // 2
+    return np.partition(windows, middle, axis=-1)[..., middle : middle + 1]
 
 
 class BeatScaler:
@@ -36,8 +42,8 @@ class BeatScaler:
     Parameters
     ----------
     window_scaling : {'global', 'per_beat'}
-        ``'global'``: subtract each window's median, divide by one scale fitted on the
-        training windows (keeps amplitude differences between beats). ``'per_beat'``:
+        ``'global'``: subtract each window's median, divide by one scale per channel fitted on
+        the training windows (keeps amplitude differences between beats). ``'per_beat'``:
         subtract the median and divide by each window's own standard deviation.
     """
 
@@ -45,13 +51,17 @@ class BeatScaler:
         self.window_scaling = window_scaling
 
     def fit(self, windows: np.ndarray, rr: np.ndarray) -> BeatScaler:
-        """Fit on training windows ``(n, L)`` and RR features ``(n, k)``; return self."""
+        """Fit on training windows ``(n, C, L)`` and RR features ``(n, k)``; return self."""
         if self.window_scaling not in ("global", "per_beat"):
             raise ValueError(f"window_scaling must be 'global' or 'per_beat', not {self.window_scaling!r}")
         if len(windows) == 0:
             raise ValueError("cannot fit a scaler on an empty training set")
+        if windows.ndim != 3:
+            raise ValueError(f"windows must be (n, channels, length), got shape {windows.shape}")
         centred = windows - window_center(windows)
-        self.window_scale_ = float(centred.std()) or 1.0
+        scale = centred.std(axis=(0, 2)).astype(np.float64)
+        scale[scale == 0] = 1.0
+        self.window_scale_ = scale
         self.rr_mean_ = rr.mean(axis=0).astype(np.float64)
         self.rr_scale_ = rr.std(axis=0).astype(np.float64)
         self.rr_scale_[self.rr_scale_ == 0] = 1.0
@@ -61,19 +71,18 @@ class BeatScaler:
         """Return scaled windows and standardized RR features (float32)."""
         centred = windows - window_center(windows)
         if self.window_scaling == "per_beat":
-            scale = centred.std(axis=1, keepdims=True)
+            scale = centred.std(axis=-1, keepdims=True)
             scale[scale == 0] = 1.0
         else:
-            scale = self.window_scale_
-        return (centred / scale).astype(np.float32), ((rr - self.rr_mean_) / self.rr_scale_).astype(
-            np.float32
-        )
+            scale = self.window_scale_[None, :, None]
+        rr_scaled = (rr - self.rr_mean_) / self.rr_scale_
+        return (centred / scale).astype(np.float32), rr_scaled.astype(np.float32)
 
     def to_dict(self) -> dict[str, Any]:
         """Fitted state as JSON-ready values."""
         return {
             "window_scaling": self.window_scaling,
-            "window_scale": self.window_scale_,
+            "window_scale": self.window_scale_.tolist(),
             "rr_mean": self.rr_mean_.tolist(),
             "rr_scale": self.rr_scale_.tolist(),
         }
@@ -82,7 +91,7 @@ class BeatScaler:
     def from_dict(cls, state: dict[str, Any]) -> BeatScaler:
         """Rebuild a fitted scaler from :meth:`to_dict` output."""
         scaler = cls(state["window_scaling"])
-        scaler.window_scale_ = float(state["window_scale"])
+        scaler.window_scale_ = np.atleast_1d(np.asarray(state["window_scale"], dtype=np.float64))
         scaler.rr_mean_ = np.asarray(state["rr_mean"], dtype=np.float64)
         scaler.rr_scale_ = np.asarray(state["rr_scale"], dtype=np.float64)
         return scaler
@@ -93,3 +102,10 @@ def load_scaler(dataset_dir: str | Path) -> dict[str, Any]:
     from vitalkit.io import read_json
 
     return read_json(Path(dataset_dir) / "scaler.json")
+
+
+def load_sampling_rate(dataset_dir: str | Path) -> float:
+    """Sampling rate of the samples in a preprocessing product folder."""
+    from vitalkit.datasets import load_split
+
+    return load_split(dataset_dir, "train").sampling_rate

@@ -93,3 +93,46 @@ def rr_features(
     local = (csum[idx + 1] - csum[lo]) / (idx + 1 - lo)
     record = np.full(n, rr.mean())
     return np.stack([pre, post, local, record], axis=1).astype(np.float32)
+
+
+def running_template(windows: np.ndarray, history: int = 32, chunk: int = 512) -> np.ndarray:
+    """Each beat's template: the sample-wise median of the ``history`` beats before it.
+
+    The template is what this patient's beats have recently looked like (mostly normal
+    beats), computed without labels and without looking ahead, except for the first
+    ``history`` beats of a record, which share the median of the record's first ``history``
+    beats. Giving a classifier the beat *and* its patient's template turns "what does an S
+    beat look like" into "how does this beat differ from this patient's usual beat", which is
+    what generalizes across patients.
+
+    Parameters
+    ----------
+    windows : np.ndarray
+        ``(n, L)`` beat windows of one record, in time order.
+    history : int
+        Beats in the running median.
+    chunk : int
+        Beats processed at once (bounds memory to ``chunk * history * L`` values).
+
+    Returns
+    -------
+    np.ndarray
+        ``(n, L)`` float32 templates.
+
+    Examples
+    --------
+    >>> w = np.vstack([np.zeros((40, 4)), np.ones((1, 4))])
+    >>> running_template(w, history=8)[-1].tolist()   # the odd last beat is not its own template
+    [0.0, 0.0, 0.0, 0.0]
+    """
+    n, length = windows.shape
+    out = np.empty((n, length), dtype=np.float32)
+    if n == 0:
+        return out
+    head = min(history, n)
+    out[:head] = np.median(windows[:head], axis=0)
+    for start in range(head, n, chunk):
+        stop = min(start + chunk, n)
+        idx = np.arange(start, stop)[:, None] - np.arange(1, history + 1)[None, :]
+        out[start:stop] = np.median(windows[idx], axis=1)
+    return out

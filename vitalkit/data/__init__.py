@@ -1,5 +1,10 @@
 """Reading physiological records and the databases they come from.
 
+PhysioNet databases (:mod:`~vitalkit.data.physionet`, :mod:`~vitalkit.data.mitdb`), your own
+recordings in any supported format (:func:`read_record`, :mod:`~vitalkit.data.readers`),
+``labels.json`` dataset folders (:func:`read_labelled_folder`), serial logs
+(:mod:`~vitalkit.data.serial`) and synthetic ECG (:mod:`~vitalkit.data.synthetic`).
+
 Examples
 --------
 >>> from vitalkit.data import mitdb
@@ -9,17 +14,37 @@ Examples
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
+from vitalkit.data.labelled import LabelledDataset, read_labelled_folder
 from vitalkit.data.physionet import DATABASES, PhysioNetDatabase, ensure_records
+from vitalkit.data.readers import READERS, read_record
 from vitalkit.data.records import Annotations, Record
 from vitalkit.data.wfdb_io import read_annotations, read_wfdb, verify_wfdb_record
 
 __all__ = [
     "DATABASES",
+    "READERS",
     "Annotations",
+    "LabelledDataset",
     "PhysioNetDatabase",
     "Record",
     "ensure_records",
     "read_annotations",
+    "read_labelled_folder",
+    "read_record",
     "read_wfdb",
     "verify_wfdb_record",
 ]
+
+_LAZY = ("examples", "mitdb", "serial", "synthetic", "timebase", "writers")
+
+
+def __getattr__(name: str) -> Any:
+    """Import the heavier sub-modules on first use (``vk.data.synthetic`` loads neurokit2)."""
+    if name in _LAZY:
+        module = importlib.import_module(f"vitalkit.data.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'vitalkit.data' has no attribute {name!r}")

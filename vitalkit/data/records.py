@@ -72,6 +72,9 @@ class Record:
         Time-stamped annotations, if any.
     source : Path or None
         Where the record was read from (for error messages).
+    repairs : list of str
+        Repairs a reader made (short NaN runs interpolated, rows dropped ...), in words;
+        empty when the file was used as it is (see :mod:`vitalkit.data.readers`).
     """
 
     name: str
@@ -83,6 +86,7 @@ class Record:
     labels: list[str] = field(default_factory=list)
     annotations: Annotations | None = None
     source: Path | None = None
+    repairs: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.patient_id:

@@ -104,3 +104,23 @@ def classification_summary(
         for m in ("Se", "+P", "F1", "FPR"):
             out[f"{c}_{m}"] = float(per[m][i])
     return out
+
+
+def selection_score(
+    y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str], min_support: int = 20
+) -> float:
+    """Model-selection criterion: mean F1 over classes with at least ``min_support`` reference beats.
+
+    A class with a handful of validation beats (F in the default split) would make the
+    criterion noise; its F1 is still reported elsewhere.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.array([0] * 30 + [1] * 30 + [2] * 2)
+    >>> selection_score(y, y.copy(), ["N", "S", "F"])
+    1.0
+    """
+    per = per_class_arrays(confusion(y_true, y_pred, len(classes)))
+    counted = per["support"] >= min_support
+    return float(np.nan_to_num(per["F1"][counted]).mean()) if counted.any() else 0.0

@@ -1,17 +1,18 @@
 """Evaluate trained beat classifiers on the test patients (DS2), once, side by side.
 
-The primary model is the one with the best *validation* macro-F1 recorded at training
-time; test results never choose anything.
+Every model (and every soft-voting ensemble of trained models) is scored on the validation
+patients and on the test patients. Everything that chooses (the primary model, the pair
+compared in the A/B test) is decided on validation scores; test results choose nothing.
 
 Examples
 --------
->>> ev = evaluate_models({"resnet1d": Path("reports/x/03_train_resnet1d")}, test)  # doctest: +SKIP
->>> ev.summary_table()                                                              # doctest: +SKIP
+>>> ev = evaluate_models({"resnet1d": Path("reports/x/03_train_resnet1d")}, test, val)  # doctest: +SKIP
+>>> ev.summary_table()                                                                 # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,34 +21,51 @@ import numpy as np
 import pandas as pd
 
 from vitalkit.beats.dataset import BeatSet
-from vitalkit.evaluate.bootstrap import bootstrap_metrics
+from vitalkit.errors import ParamsError
+from vitalkit.evaluate.compare import compare_models
+from vitalkit.evaluate.curves import calibration_table, curve_table, expected_calibration_error
 from vitalkit.evaluate.metrics import confusion
 from vitalkit.evaluate.predict import predict_proba
+from vitalkit.evaluate.published import with_ours
 from vitalkit.evaluate.tables import per_record_table
+from vitalkit.evaluate.tasks import TASKS
 from vitalkit.io import read_json, save_npz, write_json, write_text
 from vitalkit.viz import add_headline
 
 HEADLINE = ("accuracy", "macro_f1", "S_Se", "S_+P", "S_F1", "V_Se", "V_+P", "V_F1")
+"""Headline metrics of the AAMI beat benchmark."""
+
+
+def headline_metrics(classes: Sequence[str]) -> tuple[str, ...]:
+    """:data:`HEADLINE` for AAMI beat classes, else accuracy, macro-F1 and each class's F1."""
+    if {"S", "V"} <= set(classes):
+        return HEADLINE
+    return ("accuracy", "macro_f1", *[f"{c}_F1" for c in classes])
 
 
 @dataclass
 class ModelEvaluation:
-    """Test results of one model."""
+    """Validation and test results of one model."""
 
     label: str
     probabilities: np.ndarray
-    confusion: np.ndarray
+    val_probabilities: np.ndarray
+    confusion: np.ndarray | None
     bootstrap: pd.DataFrame
     per_record: pd.DataFrame
+    val_score: float
     train: dict[str, Any] = field(default_factory=dict)
+    members: list[str] = field(default_factory=list)
+
+    task: str = "multiclass"
 
     @property
     def predictions(self) -> np.ndarray:
-        """Predicted class per beat."""
-        return self.probabilities.argmax(axis=1)
+        """Predicted class per test sample (multilabel: 0/1 per label)."""
+        return TASKS[self.task].decide(self.probabilities)
 
     def metric(self, name: str) -> float:
-        """Point estimate of a metric (``'accuracy'``, ``'S_F1'`` ...)."""
+        """Point estimate of a test metric (``'accuracy'``, ``'S_F1'`` ...)."""
         return float(self.bootstrap.loc[name, "value"])
 
 
@@ -55,26 +73,51 @@ class ModelEvaluation:
 class Evaluation:
     """Test results of several models on the same beats."""
 
-    test: BeatSet
+    test: Any
+    val: Any
     models: dict[str, ModelEvaluation]
     n_bootstrap: int
     level: float
     seed: int
+    compare: list[str] = field(default_factory=list)
 
     @property
     def classes(self) -> tuple[str, ...]:
         return self.test.classes
 
+    def ranking(self) -> list[str]:
+        """Models by validation score, best first (ties: order given)."""
+        return sorted(self.models, key=lambda k: -self.models[k].val_score)
+
     @property
     def primary(self) -> str:
-        """The model with the best validation macro-F1 (ties: first listed)."""
-        return max(self.models, key=lambda k: self.models[k].train.get("best_val_macro_f1", -1.0))
+        """The model with the best validation score."""
+        return self.ranking()[0]
 
-    def summary_table(self, metrics: tuple[str, ...] = HEADLINE) -> pd.DataFrame:
-        """One row per model: validation macro-F1, then test metrics as ``value [CI]`` in %."""
+    @property
+    def pair(self) -> tuple[str, str] | None:
+        """The A/B pair: ``compare`` if given, else the two best by validation score."""
+        if self.compare:
+            return self.compare[0], self.compare[1]
+        ranked = self.ranking()
+        return (ranked[0], ranked[1]) if len(ranked) > 1 else None
+
+    @property
+    def task(self) -> str:
+        return self.test.task
+
+    @property
+    def headline(self) -> tuple[str, ...]:
+        """The metrics shown first (:func:`headline_metrics`)."""
+        return headline_metrics(self.classes)
+
+    def summary_table(self, metrics: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """One row per model: validation score, then test metrics as ``value [CI]`` in %."""
+        metrics = metrics or self.headline
         rows = {}
-        for label, ev in self.models.items():
-            row: dict[str, Any] = {"val_macro_f1": round(100 * ev.train.get("best_val_macro_f1", np.nan), 1)}
+        for label in self.ranking():
+            ev = self.models[label]
+            row: dict[str, Any] = {"val_macro_f1": round(100 * ev.val_score, 1)}
             for m in metrics:
                 v, lo, hi = ev.bootstrap.loc[m, ["value", "ci_low", "ci_high"]]
                 row[m] = f"{100 * v:.1f} [{100 * lo:.1f}, {100 * hi:.1f}]" if np.isfinite(v) else "n/a"
@@ -86,28 +129,90 @@ class Evaluation:
         table.index.name = "model"
         return table
 
+    def comparison_table(self, n_boot: int = 2000) -> pd.DataFrame | None:
+        """Paired A/B comparison (bootstrap over records, McNemar in ``.attrs``)."""
+        if self.pair is None:
+            return None
+        a, b = self.pair
+        metrics = ("macro_f1", "accuracy", *[m for m in self.headline if m.endswith("_F1")])
+        return compare_models(
+            self.test.labels,
+            self.models[a].predictions,
+            self.models[b].predictions,
+            self.test.record,
+            self.classes,
+            (a, b),
+            metrics=metrics,
+            n_boot=n_boot,
+            seed=self.seed,
+            task=self.task,
+        )
+
+    def curves(self) -> pd.DataFrame:
+        """AUROC / AUPRC per model and class, with the top-label calibration error."""
+        table = curve_table(
+            {k: m.probabilities for k, m in self.models.items()}, self.test.labels, self.classes
+        )
+        ece = {
+            k: expected_calibration_error(m.probabilities, self.test.labels) for k, m in self.models.items()
+        }
+        table["ece_model"] = [ece[model] for model, _ in table.index]
+        return table
+
+    def calibration(self, label: str) -> pd.DataFrame:
+        """Reliability bins of one model."""
+        return calibration_table(self.models[label].probabilities, self.test.labels, self.classes)
+
+    def confusion_figure(self, label: str | None = None) -> Any:
+        """Confusion matrix of a model (multiclass tasks; None for multilabel ones)."""
+        from vitalkit.evaluate.plots import confusion_figure
+
+        label = label or self.primary
+        cm = self.models[label].confusion
+        return None if cm is None else confusion_figure(cm, self.classes, f"{label}: test confusion matrix")
+
+    def published_comparison(self) -> pd.DataFrame | None:
+        """Our models' test point estimates beside published MIT-BIH results (AAMI beats only)."""
+        if self.headline != HEADLINE:
+            return None
+        ours = pd.DataFrame({k: {m: ev.metric(m) for m in self.headline} for k, ev in self.models.items()}).T
+        ours = ours.loc[self.ranking()]
+        ours["method"] = [
+            ", ".join(self.models[k].members)
+            if self.models[k].members
+            else self.models[k].train.get("architecture", "")
+            for k in ours.index
+        ]
+        return with_ours(ours)
+
     def save(self, product_dir: str | Path) -> dict[str, Any]:
-        """Write ``metrics.json``, ``summary.csv``, per-record tables and predictions."""
+        """Write ``metrics.json``, ``summary.csv``, comparison, per-record tables and predictions."""
         product_dir = Path(product_dir)
         out: dict[str, Any] = {
             "primary": self.primary,
-            "selection": "best validation macro-F1 (held-out DS1 patients)",
+            "selection": "best validation macro-F1 (held-out training patients)",
+            "ranking": self.ranking(),
             "classes": list(self.classes),
+            "task": self.task,
             "n_test_beats": len(self.test),
             "test_records": sorted(set(self.test.record.tolist())),
+            "val_records": sorted(set(self.val.record.tolist())),
             "bootstrap": {
                 "unit": "record",
                 "replicates": self.n_bootstrap,
                 "level": self.level,
                 "seed": self.seed,
             },
+            "ensembles": {k: m.members for k, m in self.models.items() if m.members},
             "models": {},
         }
         for label, ev in self.models.items():
             out["models"][label] = {
+                "val_macro_f1": ev.val_score,
                 "metrics": ev.bootstrap.to_dict(orient="index"),
-                "confusion": ev.confusion.tolist(),
+                "confusion": None if ev.confusion is None else ev.confusion.tolist(),
                 "train": ev.train,
+                "members": ev.members,
             }
             write_text(product_dir / f"per_record_{label}.csv", ev.per_record.to_csv())
             save_npz(
@@ -115,13 +220,25 @@ class Evaluation:
                 probabilities=ev.probabilities,
                 labels=self.test.labels,
                 record=self.test.record,
-                sample=self.test.sample,
+                position=self.test.sample if isinstance(self.test, BeatSet) else self.test.start,
             )
+        comparison = self.comparison_table()
+        if comparison is not None:
+            out["comparison"] = {
+                "pair": list(self.pair or ()),
+                "mcnemar": comparison.attrs["mcnemar"],
+                "paired_bootstrap": comparison.reset_index().to_dict(orient="records"),
+            }
+            write_text(product_dir / "comparison.csv", comparison.to_csv())
         write_json(product_dir / "metrics.json", out)
         write_text(product_dir / "summary.csv", self.summary_table().to_csv())
+        write_text(product_dir / "curves.csv", self.curves().to_csv())
+        published = self.published_comparison()
+        if published is not None:
+            write_text(product_dir / "published_comparison.csv", published.to_csv())
         primary = self.models[self.primary]
         headline: dict[str, Any] = {"primary_model": self.primary}
-        for m in HEADLINE:
+        for m in self.headline:
             v, lo, hi = primary.bootstrap.loc[m, ["value", "ci_low", "ci_high"]]
             headline[m] = round(float(v), 4)
             headline[f"{m}_ci95"] = [round(float(lo), 4), round(float(hi), 4)]
@@ -129,49 +246,105 @@ class Evaluation:
         return out
 
 
+def _score(
+    label: str,
+    test_proba: np.ndarray,
+    val_proba: np.ndarray,
+    test: Any,
+    val: Any,
+    n_bootstrap: int,
+    seed: int,
+    level: float,
+    train: dict[str, Any],
+    members: Sequence[str] = (),
+) -> ModelEvaluation:
+    metrics = TASKS[test.task]
+    pred = metrics.decide(test_proba)
+    return ModelEvaluation(
+        label=label,
+        probabilities=test_proba,
+        val_probabilities=val_proba,
+        confusion=confusion(test.labels, pred, len(test.classes)) if test.task == "multiclass" else None,
+        bootstrap=metrics.bootstrap(
+            test.labels, pred, test.record, test.classes, n_boot=n_bootstrap, seed=seed, level=level
+        ),
+        per_record=per_record_table(test.labels, pred, test.record, test.classes, test.task),
+        val_score=metrics.selection(val.labels, metrics.decide(val_proba), val.classes),
+        train=train,
+        members=list(members),
+        task=test.task,
+    )
+
+
 def evaluate_models(
     train_dirs: Mapping[str, str | Path],
-    test: BeatSet,
+    test: Any,
+    val: Any,
+    ensembles: Mapping[str, Sequence[str]] | None = None,
     n_bootstrap: int = 1000,
     seed: int = 0,
     level: float = 0.95,
+    compare: Sequence[str] = (),
 ) -> Evaluation:
-    """Predict the test beats with every trained model and compute metrics with CIs.
+    """Predict validation and test beats with every trained model and every ensemble.
 
     Parameters
     ----------
     train_dirs : mapping
         ``{model label: training product folder}``.
-    test : BeatSet
-        The test patients' beats.
-    n_bootstrap : int
-        Bootstrap replicates (resampling records).
-    seed : int
-        Bootstrap seed.
-    level : float
-        Confidence level.
+    test, val : BeatSet or WindowSet
+        Test patients and validation patients.
+    ensembles : mapping, optional
+        ``{name: [member labels]}``: soft voting (mean probability) over trained models.
+    n_bootstrap, seed, level : int, int, float
+        Bootstrap replicates (records resampled), seed and confidence level.
+    compare : sequence of str
+        Two labels for the A/B comparison (default: the two best by validation score).
     """
     from vitalkit.train.fit import load_trained_model
 
-    models = {}
+    problems = []
+    for name, members in (ensembles or {}).items():
+        missing = [m for m in members if m not in train_dirs]
+        if name in train_dirs or missing or len(members) < 2:
+            problems.append(
+                f"ensemble {name!r}: members {list(members)} must be >= 2 trained models "
+                f"{list(train_dirs)} (missing {missing}) and its name must be new"
+            )
+    if compare and (len(compare) != 2 or not set(compare) <= {*train_dirs, *(ensembles or {})}):
+        problems.append(f"compare: needs two model or ensemble names, got {list(compare)}")
+    if problems:
+        raise ParamsError("evaluate", problems)
+    results: dict[str, ModelEvaluation] = {}
+    cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for label, folder in train_dirs.items():
-        model, _ = load_trained_model(folder)
-        proba = predict_proba(model, test.windows, test.rr)
-        pred = proba.argmax(axis=1)
-        models[label] = ModelEvaluation(
-            label=label,
-            probabilities=proba,
-            confusion=confusion(test.labels, pred, len(test.classes)),
-            bootstrap=bootstrap_metrics(
-                test.labels,
-                pred,
-                test.record,
-                test.classes,
-                n_boot=n_bootstrap,
-                seed=seed,
-                level=level,
-            ),
-            per_record=per_record_table(test.labels, pred, test.record, test.classes),
-            train=read_json(Path(folder) / "metrics.json"),
+        model, config = load_trained_model(folder)
+        cache[label] = (
+            predict_proba(model, *test.inputs()),
+            predict_proba(model, *val.inputs()),
         )
-    return Evaluation(test=test, models=models, n_bootstrap=n_bootstrap, level=level, seed=seed)
+        train = {**read_json(Path(folder) / "metrics.json"), "architecture": config["architecture"]}
+        results[label] = _score(label, *cache[label], test, val, n_bootstrap, seed, level, train)
+    for name, members in (ensembles or {}).items():
+        test_p = np.mean([cache[m][0] for m in members], axis=0)
+        val_p = np.mean([cache[m][1] for m in members], axis=0)
+        train = {
+            "architecture": "ensemble",
+            "n_parameters": sum(results[m].train.get("n_parameters") or 0 for m in members),
+            "wall_time_s": sum(results[m].train.get("wall_time_s") or 0 for m in members),
+        }
+        results[name] = _score(name, test_p, val_p, test, val, n_bootstrap, seed, level, train, members)
+    return Evaluation(
+        test=test,
+        val=val,
+        models=results,
+        n_bootstrap=n_bootstrap,
+        level=level,
+        seed=seed,
+        compare=list(compare),
+    )
+
+
+def load_ensembles(evaluate_dir: str | Path) -> dict[str, list[str]]:
+    """Ensembles (name -> member labels) that an evaluation stage defined."""
+    return dict(read_json(Path(evaluate_dir) / "metrics.json").get("ensembles", {}))

@@ -19,12 +19,31 @@ import pandas as pd
 
 from vitalkit.evaluate.bootstrap import PER_CLASS, record_confusions
 from vitalkit.evaluate.metrics import per_class_arrays, summary_arrays
+from vitalkit.evaluate.multilabel import multilabel_summary
 
 
 def per_record_table(
-    y_true: np.ndarray, y_pred: np.ndarray, records: np.ndarray, classes: Sequence[str]
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    records: np.ndarray,
+    classes: Sequence[str],
+    task: str = "multiclass",
 ) -> pd.DataFrame:
-    """One row per record: beats, accuracy, macro-F1, and per class its count, Se and +P."""
+    """One row per record: samples, accuracy, macro-F1, and per class its count, Se and +P."""
+    if task == "multilabel":
+        rows = {}
+        for name in np.unique(records):
+            inside = records == name
+            s = multilabel_summary(y_true[inside], y_pred[inside], classes)
+            rows[name] = {
+                "windows": int(inside.sum()),
+                "accuracy": s["accuracy"],
+                "macro_f1": s["macro_f1"],
+                **{f"{c}_Se": s[f"{c}_Se"] for c in classes},
+            }
+        table = pd.DataFrame(rows).T
+        table.index.name = "record"
+        return table
     cms, names = record_confusions(y_true, y_pred, records, len(classes))
     per = per_class_arrays(cms)
     summ = summary_arrays(cms)

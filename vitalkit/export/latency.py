@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from vitalkit.export.onnx_export import OUTPUT_NAMES, onnx_session
+from vitalkit.export.onnx_export import OUTPUT_NAMES, input_names, onnx_session
 from vitalkit.models.beatnet import ProbabilityModel
 
 
@@ -49,40 +49,36 @@ def measure_latency(fn: Callable[[], Any], n_runs: int = 500, warmup: int = 50) 
 def compare_latency(
     model: nn.Module,
     onnx_path: str | Path,
-    window: np.ndarray,
-    rr: np.ndarray,
+    *arrays: np.ndarray,
     n_runs: int = 500,
     warmup: int = 50,
     threads: int = 1,
+    task: str = "multiclass",
 ) -> dict[str, dict[str, Any]]:
     """Batch-1 latency of the PyTorch model and its ONNX export on one real input.
 
     Parameters
     ----------
     model : nn.Module
-        ``model(window, rr) -> logits``.
+        ``model(*inputs) -> logits``.
     onnx_path : str or Path
         Its ONNX export.
-    window, rr : np.ndarray
-        One input, shapes ``(1, L)`` and ``(1, 4)``.
+    *arrays : np.ndarray
+        One input per model input, each with a batch axis of 1.
     threads : int
         Threads for both runtimes.
     """
-    wrapped = ProbabilityModel(model).eval()
-    w = np.ascontiguousarray(window, dtype=np.float32)
-    r = np.ascontiguousarray(rr, dtype=np.float32)
-    tw, tr = torch.from_numpy(w), torch.from_numpy(r)
+    wrapped = ProbabilityModel(model, task).eval()
+    batch = [np.ascontiguousarray(a, dtype=np.float32) for a in arrays]
+    tensors = [torch.from_numpy(b) for b in batch]
     previous = torch.get_num_threads()
     torch.set_num_threads(threads)
     try:
         with torch.inference_mode():
-            torch_stats = measure_latency(lambda: wrapped(tw, tr), n_runs, warmup)
+            torch_stats = measure_latency(lambda: wrapped(*tensors), n_runs, warmup)
     finally:
         torch.set_num_threads(previous)
     session = onnx_session(onnx_path, threads=threads)
-    feed = {"window": w, "rr": r}
+    feed = dict(zip(input_names(model), batch, strict=True))
     ort_stats = measure_latency(lambda: session.run(OUTPUT_NAMES, feed), n_runs, warmup)
-    return {
-        "pytorch": {**torch_stats, "threads": threads},
-        "onnxruntime": {**ort_stats, "threads": threads},
-    }
+    return {"pytorch": {**torch_stats, "threads": threads}, "onnxruntime": {**ort_stats, "threads": threads}}

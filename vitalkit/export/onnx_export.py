@@ -10,7 +10,7 @@ Examples
 >>> from vitalkit.models import BeatNet
 >>> net = BeatNet("resnet1d", 4, hparams={"channels": [8]})
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "m.onnx"
->>> _ = export_beat_model(net, path, window_length=252, metadata={"classes": "N,S,V,F"})
+>>> _ = export_beat_model(net, path, window_shape=(1, 252), metadata={"classes": "N,S,V,F"})
 >>> read_metadata(path)["classes"]
 'N,S,V,F'
 """
@@ -35,60 +35,67 @@ INPUT_NAMES = ["window", "rr"]
 OUTPUT_NAMES = ["probabilities"]
 
 
-def export_beat_model(
+def input_names(model: nn.Module) -> tuple[str, ...]:
+    """Names of the model's inputs, in call order (``('window', 'rr')`` for beat models)."""
+    return tuple(getattr(model, "inputs", INPUT_NAMES))
+
+
+def export_onnx(
     model: nn.Module,
     path: str | Path,
-    window_length: int,
+    input_shapes: dict[str, tuple[int, ...]],
+    task: str = "multiclass",
     metadata: dict[str, Any] | None = None,
     opset: int = 18,
 ) -> Path:
-    """Export ``model(window, rr) -> logits`` as one ONNX file returning probabilities.
+    """Export ``model(*inputs) -> logits`` as one ONNX file returning probabilities.
 
     Parameters
     ----------
     model : nn.Module
-        Trained beat classifier (eval mode is set here).
+        Trained classifier (eval mode is set here).
     path : str or Path
         Output ``.onnx`` file (written atomically).
-    window_length : int
-        Samples per window.
+    input_shapes : dict
+        ``{input name: shape of one example without the batch axis}``, in call order; the
+        batch axis is dynamic.
+    task : {'multiclass', 'multilabel'}
+        Softmax or sigmoid output.
     metadata : dict, optional
         Stored as ONNX ``metadata_props`` (values turned into strings).
     opset : int
         ONNX opset.
-
-    Returns
-    -------
-    Path
-        The file written.
     """
-    wrapped = ProbabilityModel(model).eval()
-    example = (torch.zeros(2, window_length), torch.full((2, N_RR), 0.8))
+    wrapped = ProbabilityModel(model, task).eval()
+    example = tuple(torch.full((2, *shape), 0.5) for shape in input_shapes.values())
     batch = torch.export.Dim("batch", min=1, max=65536)
-    return export_onnx(
+    return export_module(
         wrapped,
         example,
         path,
-        INPUT_NAMES,
+        list(input_shapes),
         OUTPUT_NAMES,
-        {"window": {0: batch}, "rr": {0: batch}},
+        (tuple({0: batch} for _ in input_shapes),),  # forward(*inputs): one varargs
         metadata,
         opset,
     )
 
 
-def export_onnx(
+def export_module(
     module: nn.Module,
     example: tuple[torch.Tensor, ...],
     path: str | Path,
     input_names: list[str],
     output_names: list[str],
-    dynamic_shapes: dict[str, dict[int, Any]],
+    dynamic_shapes: Any,
     metadata: dict[str, Any] | None = None,
     opset: int = 18,
     output_dims: dict[str, tuple[str, ...]] | None = None,
 ) -> Path:
-    """Export ``module`` with the dynamo exporter to one ONNX file (written atomically).
+    """Export any ``module(*example)`` with the dynamo exporter to one ONNX file (written atomically).
+
+    The common step under :func:`export_onnx` (classifiers) and
+    :func:`vitalkit.vitals.export.export_recurrent_model` (the vitals GRU).
 
     Parameters
     ----------
@@ -100,8 +107,9 @@ def export_onnx(
         Output ``.onnx`` file.
     input_names, output_names : list of str
         Graph input and output names.
-    dynamic_shapes : dict
-        ``{input name: {axis: torch.export.Dim}}``.
+    dynamic_shapes : dict or tuple
+        Passed to ``torch.onnx.export`` (``{input name: {axis: torch.export.Dim}}``, or a
+        tuple matching ``forward``'s arguments).
     metadata : dict, optional
         Stored as ``metadata_props`` (values turned into strings).
     opset : int
@@ -141,6 +149,19 @@ def export_onnx(
     return path
 
 
+def export_beat_model(
+    model: nn.Module,
+    path: str | Path,
+    window_shape: tuple[int, int],
+    metadata: dict[str, Any] | None = None,
+    opset: int = 18,
+) -> Path:
+    """Export a beat model ``model(window, rr) -> logits`` (softmax output); see :func:`export_onnx`."""
+    return export_onnx(
+        model, path, {"window": tuple(window_shape), "rr": (N_RR,)}, "multiclass", metadata, opset
+    )
+
+
 def check_onnx(path: str | Path) -> dict[str, Any]:
     """Run ``onnx.checker`` (full check, with shape inference) and describe the graph."""
     proto = onnx.load(str(path))
@@ -177,34 +198,46 @@ def onnx_session(path: str | Path, threads: int = 1) -> ort.InferenceSession:
 def parity(
     model: nn.Module,
     onnx_path: str | Path,
-    windows: np.ndarray,
-    rr: np.ndarray,
+    *arrays: np.ndarray,
+    task: str = "multiclass",
     batch_size: int = 2048,
 ) -> dict[str, float]:
     """Compare onnxruntime with PyTorch probabilities on the same inputs.
+
+    Parameters
+    ----------
+    model : nn.Module
+        The PyTorch model (logits).
+    onnx_path : str or Path
+        Its export.
+    *arrays : np.ndarray
+        Inputs in the model's call order (windows, then RR for beat models).
+    task : {'multiclass', 'multilabel'}
+        Output activation.
 
     Returns
     -------
     dict
         ``max_abs_diff``, ``mean_abs_diff`` and ``argmax_agreement`` (share of inputs with
-        the same predicted class), over ``n`` inputs.
+        the same top class) over ``n`` inputs.
     """
-    wrapped = ProbabilityModel(model).eval()
+    wrapped = ProbabilityModel(model, task).eval()
     session = onnx_session(onnx_path, threads=0)
-    max_diff, total_diff, agree, n = 0.0, 0.0, 0, 0
-    for start in range(0, len(windows), batch_size):
-        w = np.ascontiguousarray(windows[start : start + batch_size], dtype=np.float32)
-        r = np.ascontiguousarray(rr[start : start + batch_size], dtype=np.float32)
-        ref = wrapped(torch.from_numpy(w), torch.from_numpy(r)).numpy()
-        got = session.run(OUTPUT_NAMES, {"window": w, "rr": r})[0]
+    names = input_names(model)
+    max_diff, total_diff, agree, n, width = 0.0, 0.0, 0, 0, 1
+    for start in range(0, len(arrays[0]), batch_size):
+        batch = [np.ascontiguousarray(a[start : start + batch_size], dtype=np.float32) for a in arrays]
+        ref = wrapped(*[torch.from_numpy(b) for b in batch]).numpy()
+        got = session.run(OUTPUT_NAMES, dict(zip(names, batch, strict=True)))[0]
         diff = np.abs(ref - got)
         max_diff = max(max_diff, float(diff.max()))
         total_diff += float(diff.sum())
         agree += int((ref.argmax(1) == got.argmax(1)).sum())
-        n += len(w)
+        n += len(batch[0])
+        width = ref.shape[1]
     return {
         "n": n,
         "max_abs_diff": max_diff,
-        "mean_abs_diff": total_diff / max(n * ref.shape[1], 1),
+        "mean_abs_diff": total_diff / max(n * width, 1),
         "argmax_agreement": agree / max(n, 1),
     }

@@ -17,15 +17,17 @@ import jinja2
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from torch import nn
 
 import vitalkit
 from vitalkit.beats.dataset import BeatSet
 from vitalkit.beats.segment import RR_FEATURES
+from vitalkit.data.windowset import WindowSet
 from vitalkit.errors import ParamsError
 from vitalkit.export.latency import compare_latency
-from vitalkit.export.onnx_export import check_onnx, export_beat_model, parity
+from vitalkit.export.onnx_export import check_onnx, export_onnx, parity
 from vitalkit.io import read_json, write_json, write_text
-from vitalkit.models.beatnet import BeatNet
+from vitalkit.models.ensemble import SoftVotingEnsemble
 from vitalkit.viz import add_headline
 
 
@@ -34,14 +36,46 @@ class ExportedModel:
     """One exported model."""
 
     label: str
-    model: BeatNet
+    model: nn.Module
     onnx_path: Path
     check: dict[str, Any]
     metadata: dict[str, Any]
 
 
+def exportable_models(
+    train_dirs: Mapping[str, str | Path], ensembles: Mapping[str, Sequence[str]] | None = None
+) -> tuple[dict[str, nn.Module], pd.DataFrame]:
+    """Load every neural model and build every ensemble of neural members.
+
+    Returns the modules by label and a table of what is not exported and why (classical
+    baselines: their features are computed in NumPy, outside any graph).
+    """
+    from vitalkit.train.fit import load_trained_model
+
+    modules: dict[str, nn.Module] = {}
+    skipped = []
+    for label, folder in train_dirs.items():
+        model, config = load_trained_model(folder)
+        if isinstance(model, nn.Module):
+            modules[label] = model
+        else:
+            skipped.append(
+                {
+                    "model": label,
+                    "reason": f"{config['architecture']}: scikit-learn model on "
+                    "NumPy features; not an ONNX graph",
+                }
+            )
+    for name, members in (ensembles or {}).items():
+        if all(m in modules for m in members):
+            modules[name] = SoftVotingEnsemble({m: modules[m] for m in members})
+        else:
+            skipped.append({"model": name, "reason": f"members {list(members)} are not all neural models"})
+    return modules, pd.DataFrame(skipped, columns=["model", "reason"]).set_index("model")
+
+
 def select_models(available: Sequence[str], wanted: str | Sequence[str]) -> list[str]:
-    """Resolve the ``models`` parameter (``'all'`` or labels) against the trained models."""
+    """Resolve the ``models`` parameter (``'all'`` or labels) against the exportable models."""
     if isinstance(wanted, str):
         if wanted != "all":
             wanted = [wanted]
@@ -49,47 +83,57 @@ def select_models(available: Sequence[str], wanted: str | Sequence[str]) -> list
             return list(available)
     missing = [w for w in wanted if w not in available]
     if missing:
-        raise ParamsError("export.models", [f"no trained model(s) {missing}; trained: {list(available)}"])
+        raise ParamsError(
+            "export.models", [f"no exportable model(s) {missing}; exportable: {list(available)}"]
+        )
     return list(wanted)
 
 
 def export_models(
-    train_dirs: Mapping[str, str | Path],
+    modules: Mapping[str, nn.Module],
     product_dir: str | Path,
-    test: BeatSet,
+    test: BeatSet | WindowSet,
     models: str | Sequence[str] = "all",
     opset: int = 18,
     run_id: str = "",
 ) -> dict[str, ExportedModel]:
-    """Export the chosen trained models to ``<product_dir>/<label>/model.onnx`` and check them."""
-    from vitalkit.train.fit import load_trained_model
-
+    """Export the chosen models (from :func:`exportable_models`) to ``<product_dir>/<label>/model.onnx``."""
     out = {}
-    for label in select_models(list(train_dirs), models):
-        model, config = load_trained_model(train_dirs[label])
+    names = list(modules[next(iter(modules))].inputs) if modules else []
+    shapes = {name: tuple(a.shape[1:]) for name, a in zip(names, test.inputs(), strict=True)}
+    for label in select_models(list(modules), models):
+        model = modules[label]
         metadata = {
             "producer": f"vitalkit {vitalkit.__version__}",
             "model_label": label,
-            "architecture": config["architecture"],
-            "classes": ",".join(test.classes),
-            "sampling_rate_hz": test.sampling_rate,
-            "window_length": test.windows.shape[1],
-            "window_before_r_s": test.before_s,
-            "window_units": "mV, MLII, band-pass 0.5-40 Hz",
-            "rr_features": ",".join(RR_FEATURES),
-            "rr_units": "s",
-            "output": "class probabilities (softmax)",
+            "architecture": model.config["architecture"],
+            "members": ",".join(model.config.get("members", [])),
+            **input_metadata(test),
             "run_id": run_id,
         }
-        path = export_beat_model(
-            model,
-            Path(product_dir) / label / "model.onnx",
-            window_length=test.windows.shape[1],
-            metadata=metadata,
-            opset=opset,
+        path = export_onnx(
+            model, Path(product_dir) / label / "model.onnx", shapes, test.task, metadata, opset
         )
         out[label] = ExportedModel(label, model, path, check_onnx(path), metadata)
     return out
+
+
+def input_metadata(data: BeatSet | WindowSet) -> dict[str, Any]:
+    """What a deployment needs to feed the model, stored in the ONNX metadata."""
+    meta = {
+        "task": data.task,
+        "classes": ",".join(data.classes),
+        "sampling_rate_hz": data.sampling_rate,
+        "window_channels": ",".join(data.channels),
+        "window_length": data.windows.shape[2],
+        "window_units": "physical units (mV for ECG), band-pass 0.5-40 Hz",
+        "output": "class probabilities (softmax)"
+        if data.task == "multiclass"
+        else "label probabilities (sigmoid)",
+    }
+    if isinstance(data, BeatSet):
+        meta.update(window_before_r_s=data.before_s, rr_features=",".join(RR_FEATURES), rr_units="s")
+    return meta
 
 
 def check_table(exports: Mapping[str, ExportedModel]) -> pd.DataFrame:
@@ -108,9 +152,11 @@ def check_table(exports: Mapping[str, ExportedModel]) -> pd.DataFrame:
     return pd.DataFrame(rows).T.rename_axis("model")
 
 
-def parity_table(exports: Mapping[str, ExportedModel], test: BeatSet) -> pd.DataFrame:
+def parity_table(exports: Mapping[str, ExportedModel], test: BeatSet | WindowSet) -> pd.DataFrame:
     """onnxruntime vs PyTorch on every test window: max / mean abs difference, agreement."""
-    rows = {label: parity(e.model, e.onnx_path, test.windows, test.rr) for label, e in exports.items()}
+    rows = {
+        label: parity(e.model, e.onnx_path, *test.inputs(), task=test.task) for label, e in exports.items()
+    }
     table = pd.DataFrame(rows).T.rename_axis("model")
     table["n"] = table["n"].astype(int)
     table["within_1e-4"] = table["max_abs_diff"] <= 1e-4
@@ -119,7 +165,7 @@ def parity_table(exports: Mapping[str, ExportedModel], test: BeatSet) -> pd.Data
 
 def latency_results(
     exports: Mapping[str, ExportedModel],
-    test: BeatSet,
+    test: BeatSet | WindowSet,
     n_runs: int = 300,
     threads: int = 1,
     seed: int = 0,
@@ -130,8 +176,8 @@ def latency_results(
         label: compare_latency(
             e.model,
             e.onnx_path,
-            test.windows[i : i + 1],
-            test.rr[i : i + 1],
+            *[a[i : i + 1] for a in test.inputs()],
+            task=test.task,
             n_runs=n_runs,
             warmup=max(n_runs // 10, 5),
             threads=threads,

@@ -6,13 +6,16 @@ Examples
 --------
 >>> from vitalkit.models import available_backbones
 >>> available_backbones()
-['resnet1d']
+['cnn_lstm', 'resnet1d', 'transformer']
+
 """
 
 from __future__ import annotations
 
-from vitalkit.models import resnet1d  # noqa: F401  (registers the backbone)
-from vitalkit.models.beatnet import BeatNet, ProbabilityModel
+from vitalkit.models import cnn_lstm, resnet1d, transformer  # noqa: F401  (register backbones)
+from vitalkit.models.beatnet import BeatNet, ProbabilityModel, WindowNet
+from vitalkit.models.classical import CLASSICAL, ClassicalBeatModel, beat_features
+from vitalkit.models.factory import available_architectures, build_model, check_architecture
 from vitalkit.models.registry import (
     available_backbones,
     build_backbone,
@@ -21,10 +24,17 @@ from vitalkit.models.registry import (
 )
 
 __all__ = [
+    "CLASSICAL",
     "BeatNet",
+    "ClassicalBeatModel",
     "ProbabilityModel",
+    "WindowNet",
+    "available_architectures",
     "available_backbones",
+    "beat_features",
     "build_backbone",
+    "build_model",
+    "check_architecture",
     "check_hparams",
     "register_backbone",
 ]

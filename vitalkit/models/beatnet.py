@@ -1,23 +1,26 @@
-"""The beat classifier: normalization, a registered backbone, the RR branch and the head.
+"""Classifiers around a registered backbone: :class:`BeatNet` (beats + RR) and :class:`WindowNet`.
 
-Inputs are raw: windows in mV ``(batch, length)`` and RR features in seconds
-``(batch, 4)``. The normalization fitted on the training split lives in buffers, so the
-exported ONNX graph carries it too. RR context enters every architecture the same way: the
-standardized RR features plus the log ratios ``pre/local``, ``post/local``, ``pre/record``,
-``local/record`` (what separates premature S beats from N in the literature) go through a
-small MLP whose output is concatenated with the backbone's embedding.
+Inputs are raw: windows in physical units ``(batch, channels, length)`` and, for beats, RR
+features in seconds ``(batch, 4)``. The normalization fitted on the training split lives in
+buffers (:class:`WindowNormalization`), so the exported ONNX graph carries it too. RR context
+enters every beat architecture the same way: the standardized RR features plus the log
+ratios ``pre/local``, ``post/local``, ``pre/record``, ``local/record`` (what separates
+premature S beats from N in the literature) go through a small MLP whose output is
+concatenated with the backbone's embedding.
 
 Examples
 --------
 >>> import torch
->>> from vitalkit.models.beatnet import BeatNet
 >>> net = BeatNet("resnet1d", n_classes=4, hparams={"channels": [8, 16]})
->>> net(torch.zeros(3, 252), torch.full((3, 4), 0.8)).shape
+>>> net(torch.zeros(3, 1, 252), torch.full((3, 4), 0.8)).shape
 torch.Size([3, 4])
+>>> WindowNet("resnet1d", n_classes=2, hparams={"channels": [8]})(torch.zeros(2, 1, 2500)).shape
+torch.Size([2, 2])
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -26,10 +29,47 @@ from torch import nn
 from vitalkit.models.registry import build_backbone
 
 N_RR = 4
+IDENTITY_SCALER = {
+    "window_scaling": "global",
+    "window_scale": [1.0],
+    "rr_mean": [0.0] * N_RR,
+    "rr_scale": [1.0] * N_RR,
+}
+
+
+def seeded(seed: int | None, build: Callable[[], None]) -> None:
+    """Run ``build`` with the torch RNG seeded in a forked state (None: the global RNG)."""
+    with torch.random.fork_rng(enabled=seed is not None):
+        if seed is not None:
+            torch.manual_seed(seed)
+        build()
+
+
+class WindowNormalization(nn.Module):
+    """Median-centre every channel of every window, then scale it.
+
+    ``'global'`` scaling divides by one fitted scale per channel; ``'per_beat'`` by each
+    window's own standard deviation. The lower median is taken by sorting (``aten.median`` has
+    no ONNX translation); it matches :func:`vitalkit.beats.scaler.window_center`.
+    """
+
+    def __init__(self, scaler: dict[str, Any]) -> None:
+        super().__init__()
+        self.per_window = scaler["window_scaling"] == "per_beat"
+        scale = torch.tensor(scaler["window_scale"], dtype=torch.float32).reshape(1, -1, 1)
+        self.register_buffer("window_scale", scale)
+        self.channels = int(scale.shape[1])
+
+    def forward(self, window: torch.Tensor) -> torch.Tensor:
+        middle = (window.shape[-1] - 1) // 2
+        centred = window - torch.sort(window, dim=-1).values[..., middle : middle + 1]
+        if self.per_window:
+            return centred / centred.std(dim=-1, keepdim=True, correction=0).clamp_min(1e-6)
+        return centred / self.window_scale
 
 
 class BeatNet(nn.Module):
-    """Beat classifier around a registered backbone.
+    """Beat classifier: normalization, a registered backbone, the RR branch and the head.
 
     Parameters
     ----------
@@ -50,8 +90,10 @@ class BeatNet(nn.Module):
     seed : int or None
         Seed of the weight initialization (drawn in a forked RNG, so building a model does
         not disturb, and is not disturbed by, the global random state). None: global RNG.
-
     """
+
+    kind = "neural"
+    inputs = ("window", "rr")
 
     def __init__(
         self,
@@ -65,23 +107,8 @@ class BeatNet(nn.Module):
         seed: int | None = 0,
     ) -> None:
         super().__init__()
-        with torch.random.fork_rng(enabled=seed is not None):
-            if seed is not None:
-                torch.manual_seed(seed)
-            self._build(architecture, n_classes, hparams, scaler, use_rr, rr_hidden, head_dropout)
-        self.config["seed"] = seed
-
-    def _build(
-        self,
-        architecture: str,
-        n_classes: int,
-        hparams: dict[str, Any] | None,
-        scaler: dict[str, Any] | None,
-        use_rr: bool,
-        rr_hidden: int,
-        head_dropout: float,
-    ) -> None:
         self.config: dict[str, Any] = {
+            "model": "beatnet",
             "architecture": architecture,
             "n_classes": n_classes,
             "hparams": dict(hparams or {}),
@@ -89,35 +116,31 @@ class BeatNet(nn.Module):
             "use_rr": use_rr,
             "rr_hidden": rr_hidden,
             "head_dropout": head_dropout,
+            "seed": seed,
+            "task": "multiclass",
         }
-        scaler = scaler or {
-            "window_scaling": "global",
-            "window_scale": 1.0,
-            "rr_mean": [0.0] * N_RR,
-            "rr_scale": [1.0] * N_RR,
-        }
-        self.per_beat = scaler["window_scaling"] == "per_beat"
-        self.register_buffer("window_scale", torch.tensor(float(scaler["window_scale"])))
-        self.register_buffer("rr_mean", torch.tensor(scaler["rr_mean"], dtype=torch.float32))
-        self.register_buffer("rr_scale", torch.tensor(scaler["rr_scale"], dtype=torch.float32))
-        self.backbone = build_backbone(architecture, in_channels=1, **(hparams or {}))
+        scaler = scaler or IDENTITY_SCALER
         self.use_rr = use_rr
-        features = self.backbone.out_features
-        if use_rr:
-            self.rr_branch = nn.Sequential(nn.Linear(2 * N_RR, rr_hidden), nn.ReLU(inplace=True))
-            features += rr_hidden
-        self.head = nn.Sequential(nn.Dropout(head_dropout), nn.Linear(features, n_classes))
 
-    def normalize_window(self, window: torch.Tensor) -> torch.Tensor:
-        """Median-centre and scale ``(batch, length)`` windows; return ``(batch, 1, length)``."""
-        # lower median via sort: aten.median has no ONNX translation; matches BeatScaler
-        middle = (window.shape[1] - 1) // 2
-        centred = window - torch.sort(window, dim=1).values[:, middle : middle + 1]
-        if self.per_beat:
-            scale = centred.std(dim=1, keepdim=True, correction=0).clamp_min(1e-6)
-        else:
-            scale = self.window_scale
-        return (centred / scale).unsqueeze(1)
+        def build() -> None:
+            self.normalize_window = WindowNormalization(scaler)
+            self.register_buffer("rr_mean", torch.tensor(scaler["rr_mean"], dtype=torch.float32))
+            self.register_buffer("rr_scale", torch.tensor(scaler["rr_scale"], dtype=torch.float32))
+            self.backbone = build_backbone(
+                architecture, in_channels=self.normalize_window.channels, **(hparams or {})
+            )
+            features = self.backbone.out_features
+            if use_rr:
+                self.rr_branch = nn.Sequential(nn.Linear(2 * N_RR, rr_hidden), nn.ReLU(inplace=True))
+                features += rr_hidden
+            self.head = nn.Sequential(nn.Dropout(head_dropout), nn.Linear(features, n_classes))
+
+        seeded(seed, build)
+
+    @property
+    def in_channels(self) -> int:
+        """Window channels the model takes."""
+        return self.normalize_window.channels
 
     def rr_inputs(self, rr: torch.Tensor) -> torch.Tensor:
         """Standardized RR features and their log ratios, ``(batch, 8)``."""
@@ -141,12 +164,83 @@ class BeatNet(nn.Module):
         return self.head(features)
 
 
-class ProbabilityModel(nn.Module):
-    """Wrap a logits model so that it returns class probabilities (what is exported)."""
+class WindowNet(nn.Module):
+    """Window classifier (records, rhythms): normalization, a registered backbone, the head.
 
-    def __init__(self, model: nn.Module) -> None:
+    Parameters
+    ----------
+    architecture : str
+        Registered backbone name.
+    n_classes : int
+        Outputs (classes, or labels for ``task='multilabel'``).
+    hparams : dict, optional
+        Backbone hyperparameters.
+    scaler : dict, optional
+        ``{'window_scaling', 'window_scale'}`` fitted on training windows.
+    head_dropout : float
+        Dropout before the classifier.
+    seed : int or None
+        Seed of the weight initialization.
+    task : {'multiclass', 'multilabel'}
+        Softmax over classes or one sigmoid per label (used by training and export).
+    """
+
+    kind = "neural"
+    inputs = ("window",)
+
+    def __init__(
+        self,
+        architecture: str,
+        n_classes: int,
+        hparams: dict[str, Any] | None = None,
+        scaler: dict[str, Any] | None = None,
+        head_dropout: float = 0.2,
+        seed: int | None = 0,
+        task: str = "multiclass",
+    ) -> None:
+        super().__init__()
+        self.config: dict[str, Any] = {
+            "model": "windownet",
+            "architecture": architecture,
+            "n_classes": n_classes,
+            "hparams": dict(hparams or {}),
+            "scaler": scaler,
+            "head_dropout": head_dropout,
+            "seed": seed,
+            "task": task,
+        }
+        scaler = scaler or IDENTITY_SCALER
+
+        def build() -> None:
+            self.normalize_window = WindowNormalization(scaler)
+            self.backbone = build_backbone(
+                architecture, in_channels=self.normalize_window.channels, **(hparams or {})
+            )
+            self.head = nn.Sequential(
+                nn.Dropout(head_dropout), nn.Linear(self.backbone.out_features, n_classes)
+            )
+
+        seeded(seed, build)
+
+    def forward(self, window: torch.Tensor) -> torch.Tensor:
+        """Return logits ``(batch, n_classes)``."""
+        return self.head(self.backbone(self.normalize_window(window)))
+
+
+ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    "multiclass": lambda logits: torch.softmax(logits, dim=1),
+    "multilabel": torch.sigmoid,
+}
+"""Logits to probabilities, by task."""
+
+
+class ProbabilityModel(nn.Module):
+    """Wrap a logits model so that it returns probabilities (what is exported)."""
+
+    def __init__(self, model: nn.Module, task: str = "multiclass") -> None:
         super().__init__()
         self.model = model
+        self.activation = ACTIVATIONS[task]
 
-    def forward(self, window: torch.Tensor, rr: torch.Tensor) -> torch.Tensor:
-        return torch.softmax(self.model(window, rr), dim=1)
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        return self.activation(self.model(*inputs))

@@ -42,7 +42,10 @@ from vitalkit.errors import ParamsError, VitalKitError
 from vitalkit.io import sha256_file
 from vitalkit.pipeline.stages import PER_MODEL, RESERVED, STAGES, Stage
 
-TOP_LEVEL = ("name", "description", "stages", "seed", "report", "models")
+TOP_LEVEL = ("name", "description", "stages", "seed", "dataset", "report", "models")
+SHARED = ("seed", "dataset")
+"""Top-level keys handed to every stage notebook that declares a parameter of that name
+(unless the stage's own section sets it)."""
 REPORT_KEYS = {"show_code": bool}
 MODEL_KEYS = ("architecture", "hparams", "train", "description")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -162,8 +165,6 @@ class ParamSet:
         for name in self.stages:
             stage = STAGES[name]
             section = dict(self.sections.get(name, {}))
-            if self.seed is not None:
-                section.setdefault("seed", self.seed)
             if stage.per_model:
                 for spec in self.models.values():
                     params = {
@@ -223,7 +224,7 @@ def _check_section(
 
 
 def _check_models(raw: Any, problems: list[str]) -> dict[str, ModelSpec]:
-    from vitalkit.models import available_backbones, check_hparams
+    from vitalkit.models import available_architectures, check_architecture
 
     models: dict[str, ModelSpec] = {}
     if raw is None:
@@ -245,17 +246,18 @@ def _check_models(raw: Any, problems: list[str]) -> dict[str, ModelSpec]:
             if key not in MODEL_KEYS:
                 problems.append(f"models.{label}.{key}: unknown key; use {list(MODEL_KEYS)}")
         arch = spec.get("architecture", label)
-        if arch not in available_backbones():
+        if arch not in available_architectures():
             problems.append(
                 f"models.{label}.architecture: unknown architecture {arch!r}; "
-                f"registered: {available_backbones()}"
+                f"registered: {available_architectures()}"
             )
             continue
         hparams = spec.get("hparams") or {}
         if not isinstance(hparams, dict):
             problems.append(f"models.{label}.hparams: must be a mapping")
             continue
-        problems += [f"models.{label}.hparams: {p}" for p in check_hparams(arch, hparams)]
+        problems += [f"models.{label}.hparams: {p}" for p in check_architecture(arch, hparams)]
+
         models[str(label)] = ModelSpec(
             str(label), arch, hparams, spec.get("train") or {}, spec.get("description", "")
         )
@@ -310,6 +312,14 @@ def load_params(path: str | Path, check_data: bool = True, notebooks_dir: Path |
             problems.append(f"report.{key}: unknown key; use {list(REPORT_KEYS)}")
         elif not isinstance(value, REPORT_KEYS[key]):
             problems.append(f"report.{key}: expected {REPORT_KEYS[key].__name__}")
+    dataset = raw.get("dataset")
+    if isinstance(dataset, str):
+        dataset = {"kind": dataset}
+    if dataset is not None and (
+        not isinstance(dataset, dict) or not isinstance(dataset.get("kind", "mitdb"), str)
+    ):
+        problems.append("dataset: a mapping with a `kind` (mitdb, folder, synthetic) and its options")
+    shared = {"seed": seed, "dataset": dataset}
     models = _check_models(raw.get("models"), problems)
     if any(STAGES[s].per_model for s in stages) and not models and "models" not in raw:
         problems.append("models: the train stage needs at least one entry in `models`")
@@ -329,7 +339,10 @@ def load_params(path: str | Path, check_data: bool = True, notebooks_dir: Path |
         if stage.per_model:
             for spec in models.values():
                 _check_section(stage, spec.train, declared, f"models.{spec.label}.train", problems)
-        sections[s] = section if isinstance(section, dict) else {}
+        sections[s] = dict(section) if isinstance(section, dict) else {}
+        for key in SHARED:
+            if key in declared and raw.get(key) is not None:
+                sections[s].setdefault(key, shared[key])
     if check_data and not problems:
         for s in stages:
             if STAGES[s].check:

@@ -106,14 +106,60 @@ def _try(problems: list[str], fn: Callable[[], Any]) -> Any:
         return None
 
 
+def _kind(section: dict[str, Any]) -> str:
+    return str((section.get("dataset") or {}).get("kind", "mitdb"))
+
+
+def _open(section: dict[str, Any]) -> Any:
+    from vitalkit.datasets import open_dataset
+
+    return open_dataset(section.get("dataset"))
+
+
+def _folder_files(section: dict[str, Any]) -> list[Path]:
+    """Every file of a labels.json folder (synthetic data is generated from the parameters)."""
+    if _kind(section) != "folder":
+        return []
+    folder = Path(section["dataset"].get("path", ""))
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def _explore_inputs(section: dict[str, Any]) -> list[Path]:
+    if _kind(section) == "mitdb":
+        return _mitdb_files(_records(section, "records", "NONPACED"))
+    return _folder_files(section)
+
+
+def _preprocess_inputs(section: dict[str, Any]) -> list[Path]:
+    if _kind(section) == "mitdb":
+        return _mitdb_files(
+            _records(section, "train_records", "DS1") + _records(section, "test_records", "DS2")
+        )
+    return _folder_files(section)
+
+
 def _check_explore(section: dict[str, Any]) -> list[str]:
     problems: list[str] = []
+    if _kind(section) != "mitdb":
+        _try(problems, lambda: _open(section))
+        return problems
     _try(problems, lambda: _mitdb_files(_records(section, "records", "NONPACED")))
     return problems
 
 
 def _check_preprocess(section: dict[str, Any]) -> list[str]:
     problems: list[str] = []
+    if _kind(section) != "mitdb":
+        source = _try(problems, lambda: _open(section))
+        if source is not None:
+            _try(
+                problems,
+                lambda: source.split(
+                    split_fractions=section.get("split_fractions", (0.6, 0.2, 0.2)),
+                    seed=section.get("seed", 0),
+                ),
+            )
+        return problems
     train = _try(problems, lambda: _records(section, "train_records", "DS1")) or []
     test = _try(problems, lambda: _records(section, "test_records", "DS2")) or []
     both = sorted(set(train) & set(test))
@@ -139,7 +185,7 @@ register_stage(
         name="explore",
         notebook="01_explore.ipynb",
         folder="01_explore",
-        inputs=lambda s: _mitdb_files(_records(s, "records", "NONPACED")),
+        inputs=_explore_inputs,
         check=_check_explore,
         description="records, annotation classes per record, example beats, RR distributions",
     )
@@ -149,9 +195,7 @@ register_stage(
         name="preprocess",
         notebook="02_preprocess.ipynb",
         folder="02_preprocess",
-        inputs=lambda s: _mitdb_files(
-            _records(s, "train_records", "DS1") + _records(s, "test_records", "DS2")
-        ),
+        inputs=_preprocess_inputs,
         check=_check_preprocess,
         description="beat windows, RR features, AAMI labels, patient-level split, normalization",
     )

@@ -9,7 +9,7 @@ Examples
 
 from __future__ import annotations
 
-from vitalkit.train.data import BeatDataModule, class_weights
+from vitalkit.train.data import BeatDataModule, SplitDataModule, class_weights, loss_weights
 from vitalkit.train.fit import (
     TrainConfig,
     TrainResult,
@@ -18,12 +18,14 @@ from vitalkit.train.fit import (
     read_history,
     save_trained_model,
 )
-from vitalkit.train.module import BeatClassifierModule, focal_loss
+from vitalkit.train.module import BeatClassifierModule, ClassifierModule, focal_loss
 from vitalkit.train.report import curves_figure, validation_report
 
 __all__ = [
     "BeatClassifierModule",
     "BeatDataModule",
+    "ClassifierModule",
+    "SplitDataModule",
     "TrainConfig",
     "TrainResult",
     "class_weights",
@@ -31,6 +33,7 @@ __all__ = [
     "fit",
     "focal_loss",
     "load_trained_model",
+    "loss_weights",
     "read_history",
     "save_trained_model",
     "validation_report",

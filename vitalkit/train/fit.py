@@ -9,6 +9,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import time
@@ -18,16 +19,20 @@ from pathlib import Path
 from typing import Any
 
 import lightning as L
+import numpy as np
 import pandas as pd
 import torch
 from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger
+from torch import nn
 
-from vitalkit.errors import ParamsError
-from vitalkit.io import write_json
-from vitalkit.models.beatnet import BeatNet
-from vitalkit.train.data import BeatDataModule, class_weights
-from vitalkit.train.module import BeatClassifierModule
+from vitalkit.errors import DataError, ParamsError
+from vitalkit.evaluate.metrics import selection_score
+from vitalkit.io import atomic_path, read_json, write_json, write_text
+from vitalkit.models.beatnet import BeatNet, WindowNet
+from vitalkit.models.classical import ClassicalBeatModel
+from vitalkit.train.data import SplitDataModule, class_weights, loss_weights
+from vitalkit.train.module import ClassifierModule
 
 WANDB_MODES = ("off", "offline", "online")
 
@@ -50,8 +55,10 @@ class TrainConfig:
         Focal loss focusing parameter.
     class_weighting : {'none', 'inverse', 'sqrt_inverse'}
         Class weights of the loss.
-    sampler : {'shuffle', 'balanced'}
-        Training sampler.
+    sampler : {'shuffle', 'balanced', 'undersample'}
+        Training sampler (see :class:`~vitalkit.train.data.EpochSampler`).
+    majority_fraction : float
+        Share of the majority class drawn per epoch with ``sampler='undersample'``.
     seed : int
         Seed of everything (weights, shuffling, sampling).
     wandb : {'off', 'offline', 'online'}
@@ -74,6 +81,8 @@ class TrainConfig:
     focal_gamma: float = 2.0
     class_weighting: str = "inverse"
     sampler: str = "shuffle"
+    majority_fraction: float = 0.3
+
     seed: int = 0
     wandb: str = "offline"
     strategy: str = "auto"
@@ -117,13 +126,13 @@ class TrainResult:
         Trainable parameters.
     """
 
-    model: BeatNet
+    model: Any
     history: pd.DataFrame
     best_epoch: int
     best_val_macro_f1: float
     epochs_run: int
     wall_time_s: float
-    n_parameters: int
+    n_parameters: int | None
 
     def summary(self) -> dict[str, Any]:
         """Headline numbers as a flat dict."""
@@ -170,6 +179,7 @@ def _quiet_lightning() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", message=".*isinstance\\(treespec, LeafSpec\\).*")
     warnings.filterwarnings("ignore", message=".*does not have many workers.*")
+    warnings.filterwarnings("ignore", message=".*smaller than the logging interval.*")
 
 
 def _loggers(product_dir: Path, config: TrainConfig, run_name: str) -> list[Logger]:
@@ -227,42 +237,51 @@ def read_history(product_dir: str | Path) -> pd.DataFrame:
     return history.drop(columns=[c for c in ("step",) if c in history]).reset_index()
 
 
+@functools.singledispatch
 def fit(
-    model: BeatNet,
-    data: BeatDataModule,
+    model: Any, data: SplitDataModule, product_dir: str | Path, config: TrainConfig, run_name: str = "model"
+) -> TrainResult:
+    """Train ``model`` on ``data``; return it with the weights selected on validation.
+
+    Dispatches on the model's type: :class:`BeatNet` trains with Lightning
+    (:func:`_fit_neural`), :class:`~vitalkit.models.ClassicalBeatModel` with scikit-learn
+    (:func:`_fit_classical`).
+    """
+    raise ParamsError("model", [f"cannot train a {type(model).__name__}"])
+
+
+@fit.register(nn.Module)
+def _fit_neural(
+    model: nn.Module,
+    data: SplitDataModule,
     product_dir: str | Path,
     config: TrainConfig,
-    run_name: str = "beatnet",
+    run_name: str = "model",
 ) -> TrainResult:
-    """Train ``model`` on ``data`` and return it with the best validation weights.
-
-    Checkpoints go to ``<product_dir>/checkpoints``, logs to ``logs/`` (CSV),
-    ``tensorboard/`` and, when enabled, ``wandb/``. Everything is seeded from
-    ``config.seed``; Lightning runs in deterministic mode.
-    """
+    """Lightning training: checkpoints in ``<product_dir>/checkpoints``, logs in ``logs/`` (CSV),
+    ``tensorboard/`` and, when enabled, ``wandb/``; seeded, deterministic mode. With a
+    distributed ``config.strategy`` (``ddp_notebook`` in a notebook, ``ddp_fork``/``ddp_spawn``
+    in scripts) ``config.devices`` CPU processes train together."""
     product_dir = Path(product_dir)
     product_dir.mkdir(parents=True, exist_ok=True)
     _quiet_lightning()
     if config.threads:
         torch.set_num_threads(config.threads)
     L.seed_everything(config.seed, workers=True, verbose=False)
-    counts = list(data.class_counts().values())
-    module = BeatClassifierModule(
+    data.setup()
+    module = ClassifierModule(
         model,
         classes=data.classes,
-        class_weights=class_weights(counts, config.class_weighting).tolist(),
+        class_weights=loss_weights(data.train_set, config.class_weighting).tolist(),
         loss=config.loss,
         focal_gamma=config.focal_gamma,
         lr=config.lr,
         weight_decay=config.weight_decay,
         max_epochs=config.max_epochs,
+        task=data.task,
     )
     checkpoint = ModelCheckpoint(
-        dirpath=product_dir / "checkpoints",
-        filename="best",
-        monitor="val_macro_f1",
-        mode="max",
-        save_top_k=1,
+        dirpath=product_dir / "checkpoints", filename="best", monitor="val_macro_f1", mode="max", save_top_k=1
     )
     callbacks = [
         checkpoint,
@@ -277,11 +296,12 @@ def fit(
         devices=config.devices,
         strategy=config.strategy,
         log_every_n_steps=50,
+        use_distributed_sampler=False,  # SplitDataModule shards training data itself
     )
     start = time.perf_counter()
     trainer.fit(module, datamodule=data)
     wall = time.perf_counter() - start
-    load_best_weights(model, checkpoint.best_model_path)
+    load_best_weights(model, checkpoint.best_model_path or product_dir / "checkpoints" / "best.ckpt")
     history = read_history(product_dir)
     best_row = history.loc[history["val_macro_f1"].idxmax()]
     return TrainResult(
@@ -295,30 +315,106 @@ def fit(
     )
 
 
-def save_trained_model(product_dir: str | Path, result: TrainResult, config: TrainConfig, label: str) -> Path:
-    """Write ``model.pt`` (weights), ``model.json`` (how to rebuild it) and ``metrics.json``."""
+@fit.register(ClassicalBeatModel)
+def _fit_classical(
+    model: ClassicalBeatModel,
+    data: SplitDataModule,
+    product_dir: str | Path,
+    config: TrainConfig,
+    run_name: str = "model",
+) -> TrainResult:
+    """scikit-learn training with the same class weighting; gradient boosting stops early on the
+    validation patients and its validation macro-F1 is recorded every few iterations."""
     product_dir = Path(product_dir)
-    from vitalkit.io import atomic_path
+    product_dir.mkdir(parents=True, exist_ok=True)
+    data.setup()
+    train, val = data.train_set, data.val_set
+    assert train is not None and val is not None
+    weights = class_weights(np.bincount(train.labels, minlength=len(train.classes)), config.class_weighting)
+    start = time.perf_counter()
+    model.fit(
+        train.windows,
+        train.rr,
+        train.labels,
+        sample_weight=weights[train.labels],
+        validation=(val.windows, val.rr, val.labels),
+    )
+    wall = time.perf_counter() - start
+    rows = []
+    if model.architecture == "gbdt":
+        for i, proba in enumerate(model.staged_predict_proba(val.windows, val.rr)):
+            rows.append(
+                {"epoch": i, "val_macro_f1": selection_score(val.labels, proba.argmax(1), val.classes)}
+            )
+    else:
+        proba = model.predict_proba(val.windows, val.rr)
+        rows.append({"epoch": 0, "val_macro_f1": selection_score(val.labels, proba.argmax(1), val.classes)})
+    history = pd.DataFrame(rows)
+    write_text(product_dir / "history.csv", history.to_csv(index=False))
+    last = history.iloc[-1]  # the fitted model is the last iteration (early stopping on val loss)
+    return TrainResult(
+        model=model,
+        history=history,
+        best_epoch=int(last["epoch"]),
+        best_val_macro_f1=float(last["val_macro_f1"]),
+        epochs_run=len(history),
+        wall_time_s=wall,
+        n_parameters=None,
+    )
 
-    with atomic_path(product_dir / "model.pt") as tmp:
-        torch.save(result.model.state_dict(), tmp)
-    write_json(product_dir / "model.json", {"label": label, **result.model.config, "train": asdict(config)})
-    write_json(product_dir / "metrics.json", {"label": label, **result.summary()})
-    return product_dir / "model.pt"
+
+def save_trained_model(product_dir: str | Path, result: TrainResult, config: TrainConfig, label: str) -> Path:
+    """Write the weights (``model.pt`` or ``model.pkl``), ``model.json`` (how to rebuild it) and
+    ``metrics.json``."""
+    product_dir = Path(product_dir)
+    model = result.model
+    if isinstance(model, ClassicalBeatModel):
+        path = product_dir / "model.pkl"
+        model.save(path)
+    else:
+        path = product_dir / "model.pt"
+        with atomic_path(path) as tmp:
+            torch.save(model.state_dict(), tmp)
+    kind = getattr(model, "kind", "neural")
+    write_json(
+        product_dir / "model.json", {"label": label, "kind": kind, **model.config, "train": asdict(config)}
+    )
+    write_json(product_dir / "metrics.json", {"label": label, "kind": kind, **result.summary()})
+    return path
 
 
-def load_trained_model(train_dir: str | Path) -> tuple[BeatNet, dict[str, Any]]:
-    """Rebuild a model saved by :func:`save_trained_model`; return it (eval mode) and its config."""
-    from vitalkit.errors import DataError
-    from vitalkit.io import read_json
+NEURAL = {
+    "beatnet": (
+        BeatNet,
+        ("architecture", "n_classes", "hparams", "scaler", "use_rr", "rr_hidden", "head_dropout"),
+    ),
+    "windownet": (WindowNet, ("architecture", "n_classes", "hparams", "scaler", "head_dropout", "task")),
+}
+"""Neural model classes by ``model.json`` ``model`` field, with the constructor keys saved there."""
 
-    train_dir = Path(train_dir)
-    config = read_json(train_dir / "model.json")
-    keys = ("architecture", "n_classes", "hparams", "scaler", "use_rr", "rr_hidden", "head_dropout")
-    model = BeatNet(**{k: config[k] for k in keys}, seed=None)
 
+def _load_neural(train_dir: Path, config: dict[str, Any]) -> nn.Module:
+    cls, keys = NEURAL[config.get("model", "beatnet")]
+    model = cls(**{k: config[k] for k in keys}, seed=None)
     weights = train_dir / "model.pt"
     if not weights.is_file():
         raise DataError(weights, "model weights not found (did the training stage finish?)")
     model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
-    return model.eval(), config
+    return model.eval()
+
+
+def _load_classical(train_dir: Path, config: dict[str, Any]) -> ClassicalBeatModel:
+    path = train_dir / "model.pkl"
+    if not path.is_file():
+        raise DataError(path, "model file not found (did the training stage finish?)")
+    return ClassicalBeatModel.load(path)
+
+
+LOADERS = {"neural": _load_neural, "classical": _load_classical}
+
+
+def load_trained_model(train_dir: str | Path) -> tuple[Any, dict[str, Any]]:
+    """Rebuild a model saved by :func:`save_trained_model`; return it and its ``model.json``."""
+    train_dir = Path(train_dir)
+    config = read_json(train_dir / "model.json")
+    return LOADERS[config.get("kind", "neural")](train_dir, config), config

@@ -7,7 +7,7 @@ logs ``val_macro_f1``, the model-selection criterion.
 Examples
 --------
 >>> from vitalkit.models import BeatNet
->>> module = BeatClassifierModule(BeatNet("resnet1d", 4), classes=["N", "S", "V", "F"])
+>>> module = ClassifierModule(BeatNet("resnet1d", 4), classes=["N", "S", "V", "F"])
 >>> module.loss_name
 'cross_entropy'
 """
@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from vitalkit.errors import ParamsError
-from vitalkit.evaluate.metrics import classification_summary
+from vitalkit.evaluate.tasks import TASKS
 
 LOSSES = ("cross_entropy", "focal")
 
@@ -51,19 +51,20 @@ def focal_loss(
     return loss.mean()
 
 
-class BeatClassifierModule(L.LightningModule):
-    """Train any ``model(window, rr) -> logits``.
+class ClassifierModule(L.LightningModule):
+    """Train any ``model(*inputs) -> logits`` (beats: ``(window, rr)``; windows: ``(window,)``).
 
     Parameters
     ----------
     model : nn.Module
-        The classifier (e.g. :class:`vitalkit.models.BeatNet`).
+        The classifier (e.g. :class:`vitalkit.models.BeatNet`, :class:`vitalkit.models.WindowNet`).
     classes : sequence of str
-        Class names (for logged per-class metrics).
+        Class (label) names, for logged per-class metrics.
     class_weights : sequence of float, optional
-        Loss weight per class.
+        Multiclass: loss weight per class. Multilabel: weight of each label's positive examples.
     loss : {'cross_entropy', 'focal'}
-        Loss function.
+        Loss function (multilabel tasks use binary cross-entropy either way, focal-modulated
+        with ``'focal'``).
     focal_gamma : float
         Focusing parameter of the focal loss.
     lr, weight_decay : float
@@ -72,9 +73,11 @@ class BeatClassifierModule(L.LightningModule):
         Length of the cosine schedule.
     min_support : int
         ``val_macro_f1`` (the selection criterion) averages over the classes with at least
-        this many validation beats: a class with a handful of validation beats (F, whose
+        this many validation samples: a class with a handful of validation beats (F, whose
         DS1 beats sit almost all in record 208) would make the criterion noise. The F1 of
         every present class is still logged as ``val_F1_<class>``.
+    task : {'multiclass', 'multilabel'}
+        Softmax and one class per sample, or one sigmoid per label.
     """
 
     def __init__(
@@ -88,10 +91,13 @@ class BeatClassifierModule(L.LightningModule):
         weight_decay: float = 1e-4,
         max_epochs: int = 30,
         min_support: int = 20,
+        task: str = "multiclass",
     ) -> None:
         super().__init__()
         if loss not in LOSSES:
             raise ParamsError("loss", [f"must be one of {LOSSES}, not {loss!r}"])
+        if task not in TASKS:
+            raise ParamsError("task", [f"must be one of {sorted(TASKS)}, not {task!r}"])
         self.model = model
         self.classes = list(classes)
         self.loss_name = loss
@@ -100,63 +106,65 @@ class BeatClassifierModule(L.LightningModule):
         self.weight_decay = weight_decay
         self.max_epochs = max_epochs
         self.min_support = min_support
+        self.task = task
+        self.metrics = TASKS[task]
         weights = torch.as_tensor(
-            class_weights if class_weights is not None else [1.0] * len(classes),
-            dtype=torch.float32,
+            class_weights if class_weights is not None else [1.0] * len(classes), dtype=torch.float32
         )
         self.register_buffer("class_weights", weights)
         self._val_true: list[torch.Tensor] = []
-        self._val_pred: list[torch.Tensor] = []
+        self._val_prob: list[torch.Tensor] = []
         self.save_hyperparameters(ignore=["model"])
 
-    def forward(self, window: torch.Tensor, rr: torch.Tensor) -> torch.Tensor:
-        return self.model(window, rr)
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        return self.model(*inputs)
 
     def _loss(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        if self.task == "multilabel":
+            bce = F.binary_cross_entropy_with_logits(
+                logits, target, pos_weight=self.class_weights, reduction="none"
+            )
+            if self.loss_name == "focal":
+                p = torch.sigmoid(logits)
+                bce = bce * ((1 - torch.where(target > 0.5, p, 1 - p)) ** self.focal_gamma)
+            return bce.mean()
         if self.loss_name == "focal":
             return focal_loss(logits, target, self.focal_gamma, self.class_weights)
         return F.cross_entropy(logits, target, weight=self.class_weights)
 
+    def _probabilities(self, logits: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(logits) if self.task == "multilabel" else torch.softmax(logits, dim=1)
+
     def training_step(self, batch: tuple[torch.Tensor, ...], batch_idx: int) -> torch.Tensor:
-        window, rr, target = batch
-        loss = self._loss(self(window, rr), target)
-        self.log(
-            "train_loss",
-            loss,
-            on_step=False,
-            on_epoch=True,
-            batch_size=target.numel(),
-            sync_dist=True,
-        )
+        *inputs, target = batch
+        loss = self._loss(self(*inputs), target)
+        self.log("train_loss", loss, on_step=False, on_epoch=True, batch_size=len(target), sync_dist=True)
         return loss
 
     def validation_step(self, batch: tuple[torch.Tensor, ...], batch_idx: int) -> None:
-        window, rr, target = batch
-        logits = self(window, rr)
-        self.log(
-            "val_loss",
-            F.cross_entropy(logits, target),
-            on_epoch=True,
-            batch_size=target.numel(),
-            sync_dist=True,
+        *inputs, target = batch
+        logits = self(*inputs)
+        unweighted = (
+            F.binary_cross_entropy_with_logits(logits, target)
+            if self.task == "multilabel"
+            else F.cross_entropy(logits, target)
         )
+        self.log("val_loss", unweighted, on_epoch=True, batch_size=len(target), sync_dist=True)
         self._val_true.append(target.detach().cpu())
-        self._val_pred.append(logits.argmax(dim=1).detach().cpu())
+        self._val_prob.append(self._probabilities(logits).detach().cpu())
 
     def on_validation_epoch_end(self) -> None:
         if not self._val_true:
             return
-        y_true = torch.cat(self._val_true)
-        y_pred = torch.cat(self._val_pred)
+        y_true = torch.cat(self._val_true).numpy()
+        y_pred = self.metrics.decide(torch.cat(self._val_prob).numpy())
         self._val_true.clear()
-        self._val_pred.clear()
-        if self.trainer.world_size > 1:  # gather every process's share of the validation set
-            y_true = self.all_gather(y_true).reshape(-1).cpu()
-            y_pred = self.all_gather(y_pred).reshape(-1).cpu()
-        summary = classification_summary(y_true.numpy(), y_pred.numpy(), self.classes)
-        support = np.bincount(y_true.numpy(), minlength=len(self.classes))
-        counted = [c for c, n in zip(self.classes, support, strict=True) if n >= self.min_support]
-        selection = np.mean([summary[f"{c}_F1"] for c in counted]) if counted else 0.0
+        self._val_prob.clear()
+        if self.task == "multilabel":
+            y_true = y_true.astype(np.int64)
+        # every process evaluates the whole validation set (see SplitDataModule): no gathering
+        summary = self.metrics.summary(y_true, y_pred, self.classes)
+        selection = self.metrics.selection(y_true, y_pred, self.classes, self.min_support)
         self.log("val_macro_f1", float(selection), sync_dist=False)
         self.log("val_accuracy", float(summary["accuracy"]), sync_dist=False)
         for c in self.classes:
@@ -168,3 +176,7 @@ class BeatClassifierModule(L.LightningModule):
         optimizer = torch.optim.AdamW(self.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(self.max_epochs, 1))
         return {"optimizer": optimizer, "lr_scheduler": schedule}
+
+
+BeatClassifierModule = ClassifierModule
+"""The name this module had while it trained beat models only."""

@@ -11,14 +11,15 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from vitalkit.evaluate.metrics import class_metrics, confusion, summary_metrics
 from vitalkit.evaluate.predict import predict_proba
-from vitalkit.models.beatnet import BeatNet
-from vitalkit.train.data import BeatDataModule
+from vitalkit.evaluate.tasks import TASKS, class_table
+from vitalkit.train.data import SplitDataModule
 
 
 def curves_figure(history: pd.DataFrame, best_epoch: int | None = None) -> go.Figure:
@@ -55,11 +56,15 @@ def curves_figure(history: pd.DataFrame, best_epoch: int | None = None) -> go.Fi
     return fig
 
 
-def validation_report(model: BeatNet, data: BeatDataModule) -> tuple[pd.DataFrame, dict[str, float]]:
+def validation_report(model: Any, data: SplitDataModule) -> tuple[pd.DataFrame, dict[str, float]]:
     """Per-class metrics and accuracy / macro-F1 of ``model`` on the validation patients."""
     data.setup()
-    assert data.val_set is not None
     val = data.val_set
-    pred = predict_proba(model, val.windows, val.rr).argmax(axis=1)
-    cm = confusion(val.labels, pred, len(val.classes))
-    return class_metrics(cm, val.classes), summary_metrics(cm)
+    assert val is not None
+    metrics = TASKS[val.task]
+    pred = metrics.decide(predict_proba(model, *val.inputs()))
+    summary = metrics.summary(val.labels, pred, val.classes)
+    return class_table(val.labels, pred, list(val.classes), val.task), {
+        "accuracy": summary["accuracy"],
+        "macro_f1": summary["macro_f1"],
+    }

@@ -30,7 +30,7 @@ import numpy as np
 import torch
 
 from vitalkit.export.latency import measure_latency
-from vitalkit.export.onnx_export import check_onnx, export_onnx, onnx_session
+from vitalkit.export.onnx_export import check_onnx, export_module, onnx_session
 from vitalkit.vitals.recurrent import RiskModel, VitalsGRU
 from vitalkit.vitals.sequences import SequenceSet, collate
 
@@ -47,7 +47,7 @@ def export_recurrent_model(
     n = model.config["n_features"]
     batch = torch.export.Dim("batch", min=1, max=4096)
     hours = torch.export.Dim("time", min=2, max=8192)
-    return export_onnx(
+    return export_module(
         RiskModel(model).eval(),
         (torch.randn(2, 7, n), torch.ones(2, 7, n)),
         path,

@@ -1,0 +1,83 @@
+"""Classical baselines and soft-voting ensembles."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from vitalkit.errors import ParamsError
+from vitalkit.export import check_onnx, export_beat_model, parity
+from vitalkit.models import BeatNet, ClassicalBeatModel, beat_features, build_model, check_architecture
+from vitalkit.models.ensemble import SoftVotingEnsemble
+
+
+def _toy(n: int = 300, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 3, n)
+    windows = rng.normal(0, 0.05, (n, 2, 252)).astype(np.float32)
+    windows[:, 0, 100:110] += labels[:, None] * 1.0  # class sets the QRS amplitude
+    rr = np.full((n, 4), 0.8, np.float32)
+    rr[:, 0] -= 0.3 * (labels == 1)  # class 1 is premature
+    return windows, rr, labels
+
+
+def test_beat_features_capture_rr_and_template_difference() -> None:
+    windows, rr, labels = _toy()
+    x = beat_features(windows, rr, 360.0)
+    assert x.shape == (300, 8 + 3 * (24 + 3))  # RR, ratios, then beat, template, difference
+    assert np.all(x[labels == 1, 4] < 0)  # log(rr_pre / rr_local) < 0 for premature beats
+
+
+@pytest.mark.parametrize("name", ["gbdt", "random_forest"])
+def test_classical_models_learn_and_roundtrip(name: str, tmp_path: Path) -> None:
+    windows, rr, labels = _toy()
+    model = build_model(
+        name, n_classes=4, hparams={"max_iter": 30} if name == "gbdt" else {"n_estimators": 20}
+    )
+    assert isinstance(model, ClassicalBeatModel)
+    model.fit(windows[:200], rr[:200], labels[:200], validation=(windows[200:], rr[200:], labels[200:]))
+    proba = model.predict_proba(windows[200:], rr[200:])
+    assert proba.shape == (100, 4) and np.allclose(proba[:, 3], 0)  # class never seen: probability 0
+    assert (proba.argmax(1) == labels[200:]).mean() > 0.9
+    model.save(tmp_path / "m.pkl")
+    np.testing.assert_array_equal(
+        ClassicalBeatModel.load(tmp_path / "m.pkl").predict_proba(windows, rr),
+        model.predict_proba(windows, rr),
+    )
+
+
+def test_architecture_checks() -> None:
+    assert check_architecture("gbdt", {"max_iter": 5}) == []
+    assert "no hyperparameter 'depth'" in check_architecture("gbdt", {"depth": 3})[0]
+    assert "unknown architecture" in check_architecture("xgb", {})[0]
+    with pytest.raises(ParamsError):
+        build_model("random_forest", 4, hparams={"trees": 3})
+
+
+def test_ensemble_is_the_mean_of_members_and_exports_as_one_graph(tmp_path: Path) -> None:
+    scaler = {
+        "window_scaling": "global",
+        "window_scale": [0.3, 0.3],
+        "rr_mean": [0.8] * 4,
+        "rr_scale": [0.2] * 4,
+    }
+    members = {
+        f"m{s}": BeatNet(a, 4, hparams=h, scaler=scaler, seed=s).eval()
+        for s, (a, h) in enumerate(
+            [
+                ("resnet1d", {"channels": [8]}),
+                ("cnn_lstm", {"hidden": 8}),
+                ("transformer", {"d_model": 16, "heads": 2, "layers": 1}),
+            ]
+        )
+    }
+    ens = SoftVotingEnsemble(members).eval()
+    w = torch.randn(6, 2, 252)
+    rr = torch.full((6, 4), 0.7)
+    expected = torch.stack([torch.softmax(m(w, rr), 1) for m in members.values()]).mean(0)
+    assert torch.allclose(torch.softmax(ens(w, rr), 1), expected, atol=1e-6)
+    path = export_beat_model(ens, tmp_path / "ens.onnx", window_shape=(2, 252))
+    assert check_onnx(path)["outputs"] == {"probabilities": ["batch", 4]}
+    result = parity(ens, path, w.numpy(), rr.numpy())
+    assert result["max_abs_diff"] <= 1e-5
