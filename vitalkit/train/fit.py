@@ -202,6 +202,17 @@ def _loggers(product_dir: Path, config: TrainConfig, run_name: str) -> list[Logg
     return loggers
 
 
+def start_training(product_dir: str | Path, seed: int, threads: int = 0) -> Path:
+    """Create ``product_dir``, quiet Lightning, set the torch threads (0: leave) and seed everything."""
+    product_dir = Path(product_dir)
+    product_dir.mkdir(parents=True, exist_ok=True)
+    _quiet_lightning()
+    if threads:
+        torch.set_num_threads(threads)
+    L.seed_everything(seed, workers=True, verbose=False)
+    return product_dir
+
+
 def cpu_trainer(
     product_dir: Path, config: TrainConfig, callbacks: list[Callback], run_name: str, **kwargs: Any
 ) -> L.Trainer:
@@ -262,12 +273,7 @@ def _fit_neural(
     ``tensorboard/`` and, when enabled, ``wandb/``; seeded, deterministic mode. With a
     distributed ``config.strategy`` (``ddp_notebook`` in a notebook, ``ddp_fork``/``ddp_spawn``
     in scripts) ``config.devices`` CPU processes train together."""
-    product_dir = Path(product_dir)
-    product_dir.mkdir(parents=True, exist_ok=True)
-    _quiet_lightning()
-    if config.threads:
-        torch.set_num_threads(config.threads)
-    L.seed_everything(config.seed, workers=True, verbose=False)
+    product_dir = start_training(product_dir, config.seed, config.threads)
     data.setup()
     module = ClassifierModule(
         model,

@@ -33,10 +33,10 @@ from vitalkit.io import atomic_path, read_json, write_json
 from vitalkit.train.fit import (
     EpochPrinter,
     TrainConfig,
-    _quiet_lightning,
     cpu_trainer,
     load_best_weights,
     read_history,
+    start_training,
 )
 from vitalkit.vitals.recurrent import VitalsGRU
 from vitalkit.vitals.sequences import TARGETS, SequenceDataModule, SequenceSet, feature_statistics
@@ -190,12 +190,7 @@ def fit_recurrent(
 
     Writes ``checkpoints/``, ``logs/`` (CSV) and ``tensorboard/`` under ``product_dir``.
     """
-    product_dir = Path(product_dir)
-    product_dir.mkdir(parents=True, exist_ok=True)
-    _quiet_lightning()
-    if config.threads:
-        torch.set_num_threads(config.threads)
-    L.seed_everything(config.seed, workers=True, verbose=False)
+    product_dir = start_training(product_dir, config.seed, config.threads)
     mean, std = feature_statistics(train)
     model = VitalsGRU(
         n_features=train.values.shape[1],
