@@ -71,7 +71,10 @@ def _lead_features(y: np.ndarray, waves: pd.DataFrame, st: pd.DataFrame) -> dict
         if not (np.isfinite(on) and np.isfinite(j) and np.isfinite(iso)) or j <= on:
             continue
         qrs = y[int(on) : int(j) + 1] - iso
+        if qrs.size == 0:  # a beat delineated at the very end of the recording
+            continue
         top = int(np.argmax(qrs))
+
         q.append(min(qrs[: top + 1].min(), 0.0) if qrs[top] > 0 else qrs.min())
         r.append(max(qrs[top], 0.0))
         qr.append(abs(q[-1]) / max(np.ptp(qrs), 1e-6))
