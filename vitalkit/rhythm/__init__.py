@@ -1,0 +1,1 @@
+"""Rhythm detection."""
