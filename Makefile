@@ -9,13 +9,14 @@ KERNEL := vitalkit
 STAMP := $(VENV)/.vitalkit-installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install run smoke test lint lab benchmark notebooks clean-reports help
+.PHONY: install run smoke test lint lab benchmark benchmark-rhythm notebooks clean-reports help
 
 help:
 	@echo "make run        run the pipeline on $(PARAMS) (PARAMS=params/smoke.yaml for a quick run)"
 	@echo "make test       run the tests (unit, notebooks with nbval, smoke pipeline)"
 	@echo "make lab        start JupyterLab on notebooks/"
 	@echo "make benchmark  model zoo on the MIT-BIH inter-patient benchmark, prints the table"
+	@echo "make benchmark-rhythm  AF, shockable and per-type rhythm tables"
 	@echo "make install    create .venv, install vitalkit and register the '$(KERNEL)' kernel"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -40,6 +41,10 @@ test: $(STAMP)
 # and prints the comparison table (about an hour on 2 CPU cores).
 benchmark: $(STAMP)
 	$(BIN)/vitalkit benchmark beats --params params/benchmark.yaml
+
+# Rhythm tables (AF, shockable with delays, per type); features cached under data/cache/rhythm.
+benchmark-rhythm: $(STAMP)
+	$(BIN)/vitalkit benchmark rhythm af shockable types neural --product-dir reports/rhythm_benchmark
 
 lint: $(STAMP)
 	$(BIN)/ruff check vitalkit tests && $(BIN)/ruff format --check vitalkit tests

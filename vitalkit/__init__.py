@@ -35,6 +35,7 @@ SUBMODULES = (
     "labels",
     "models",
     "pipeline",
+    "rhythm",
     "signal",
     "train",
     "viz",

@@ -14,6 +14,8 @@ Examples
     List the stages and the parameters each notebook takes.
 ``vitalkit benchmark beats``
     Run params/benchmark.yaml (the model zoo) and print the comparison table.
+``vitalkit benchmark rhythm [af shockable types neural]``
+    Rhythm tables: CinC 2017 AF cross-validation, shockable rhythms, MIT-BIH per type.
 ``vitalkit summary reports/<run-id>``
     Print the model comparison of a finished run.
 ``vitalkit convert serial LOG.csv --out DIR --time-col 0 --value-col 1``
@@ -81,6 +83,13 @@ def _benchmark_beats(args: argparse.Namespace) -> int:
         args.params, resume=args.resume, reports_dir=args.reports_dir, progress=not args.no_progress
     )
     print("\n" + beat_benchmark_text(run_dir))
+    return 0
+
+
+def _benchmark_rhythm(args: argparse.Namespace) -> int:
+    from vitalkit.rhythm.benchmark import run_benchmark
+
+    print(run_benchmark(args.parts, k=args.folds, product_dir=args.product_dir))
     return 0
 
 
@@ -176,6 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
     beats.add_argument("--reports-dir")
     beats.add_argument("--no-progress", action="store_true")
     beats.set_defaults(func=_benchmark_beats)
+    rhythm = bench_sub.add_parser("rhythm", help="AF (CinC 2017 CV), shockable (AHA goals, delays), per-type table")
+    rhythm.add_argument("parts", nargs="*", default=["af", "shockable", "types"], help="af shockable types neural")
+    rhythm.add_argument("--folds", type=int, default=5)
+    rhythm.add_argument("--product-dir", default="", help="where the neural part writes models and the ONNX file")
+    rhythm.set_defaults(func=_benchmark_rhythm)
     summary = sub.add_parser("summary", help="print the model comparison of a finished run")
     summary.add_argument("run_dir")
     summary.set_defaults(func=_summary)

@@ -228,3 +228,27 @@ register_stage(
         description="ONNX export, checker, onnxruntime parity and latency, model card",
     )
 )
+
+
+def _rhythm_inputs(section: dict[str, Any]) -> list[Path]:
+    from vitalkit.rhythm.stage import stage_inputs
+
+    return stage_inputs(section)
+
+
+def _check_rhythm(section: dict[str, Any]) -> list[str]:
+    from vitalkit.rhythm.stage import stage_problems
+
+    return stage_problems(section)
+
+
+register_stage(
+    Stage(
+        name="rhythm",
+        notebook="09_rhythm.ipynb",
+        folder="09_rhythm",
+        inputs=_rhythm_inputs,
+        check=_check_rhythm,
+        description="AF (CinC 2017 k-fold), shockable rhythms with AHA goals and delays, per-type table, ONNX",
+    )
+)

@@ -4,7 +4,8 @@ Readers are registered by database in :data:`READERS`; each returns a :class:`Rh
 with one ECG channel in mV at the database's own rate and the record's
 :class:`~vitalkit.rhythm.episodes.Timeline`.
 
-- ``mitdb``: lead MLII, rhythm annotations; records 201 and 202 are one patient.
+- ``mitdb``: lead MLII (V5 in 102 and 104, which lack it), rhythm annotations; records 201 and
+  202 are one patient.
 - ``cudb``: its one lead; VF episodes from ``[``/``]``, noise from ``~``. Samples at the
   ADC's lowest code (read as invalid by WFDB) are the negative rail of a saturated amplifier
   in this database: they are set to the record's lowest valid value and counted in ``repairs``.
@@ -98,7 +99,9 @@ def _wfdb_record(database: str, name: str, lead: str | int, fast_vt_bpm: float, 
     (base,) = ensure_records(database, [name])
     record = read_wfdb(base, annotator="atr")
     if isinstance(lead, str) and lead not in record.channel_names:
-        raise DataError(base, f"no lead {lead}; the record has {record.channel_names}")
+        if database != "mitdb":
+            raise DataError(base, f"no lead {lead}; the record has {record.channel_names}")
+        lead = 0  # MIT-BIH 102 and 104 have no MLII: their first lead (V5) is used
     channel = record.channel_names.index(lead) if isinstance(lead, str) else int(lead)
     try:
         signal, repaired = _fill_invalid(record.signal[:, channel])
