@@ -185,10 +185,16 @@ def build_parser() -> argparse.ArgumentParser:
     beats.add_argument("--reports-dir")
     beats.add_argument("--no-progress", action="store_true")
     beats.set_defaults(func=_benchmark_beats)
-    rhythm = bench_sub.add_parser("rhythm", help="AF (CinC 2017 CV), shockable (AHA goals, delays), per-type table")
-    rhythm.add_argument("parts", nargs="*", default=["af", "shockable", "types"], help="af shockable types neural")
+    rhythm = bench_sub.add_parser(
+        "rhythm", help="AF (CinC 2017 CV), shockable (AHA goals, delays), per-type table"
+    )
+    rhythm.add_argument(
+        "parts", nargs="*", default=["af", "shockable", "types"], help="af shockable types neural"
+    )
     rhythm.add_argument("--folds", type=int, default=5)
-    rhythm.add_argument("--product-dir", default="", help="where the neural part writes models and the ONNX file")
+    rhythm.add_argument(
+        "--product-dir", default="", help="where the neural part writes models and the ONNX file"
+    )
     rhythm.set_defaults(func=_benchmark_rhythm)
     summary = sub.add_parser("summary", help="print the model comparison of a finished run")
     summary.add_argument("run_dir")

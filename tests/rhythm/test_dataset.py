@@ -21,7 +21,9 @@ def test_shockable_windows_of_real_records(data_dir):
     cu01 = w.index["record"] == "cudb/cu01"
     labels = np.asarray(w.windows.classes)[w.windows.labels[cu01.to_numpy()]]
     starts = w.index.loc[cu01, "start_s"].to_numpy()
-    assert (labels[starts >= 214.2] == "shockable").all() and (labels[starts + 8 <= 214.2] == "non-shockable").all()
+    assert (labels[starts >= 214.2] == "shockable").all() and (
+        labels[starts + 8 <= 214.2] == "non-shockable"
+    ).all()
     assert "VF" in window_table(w).index.get_level_values("rhythm")
 
 

@@ -15,4 +15,4 @@ def test_neural_fold_trains_and_exports(data_dir, tmp_path):
     report = export_window_model(model, test, tmp_path / "af.onnx", latency_runs=5)
     assert report["parity"]["max_abs_diff"] < 1e-4 and report["parity"]["argmax_agreement"] == 1.0
     assert read_metadata(tmp_path / "af.onnx")["classes"] == "N,A,O,~"
-    assert set(report["latency"]) == {"torch", "onnxruntime"}
+    assert set(report["latency"]) == {"pytorch", "onnxruntime"}

@@ -17,7 +17,9 @@ def _tmp_cache(tmp_path_factory, monkeypatch):
 
 
 def test_af_cross_validation_on_a_real_subset(data_dir):
-    cv = cinc_cross_validation(per_class=10, k=2, hparams={"max_iter": 40, "min_samples_leaf": 3}, progress=False)
+    cv = cinc_cross_validation(
+        per_class=10, k=2, hparams={"max_iter": 40, "min_samples_leaf": 3}, progress=False
+    )
     p = cv.predictions
     assert len(p) == 40 and set(p["fold"]) == {0, 1}
     assert p.groupby("fold")["label"].value_counts().min() == 5  # stratified: 5 per class per fold
@@ -42,12 +44,16 @@ def test_episode_check_counts_false_alarms():
     w = pd.DataFrame({"record": "r", "start_s": [0.0, 10, 20, 30, 40], "end_s": [10.0, 20, 30, 40, 50]})
     ep = {"r": pd.DataFrame({"start_s": [12.0], "end_s": [25.0]})}
     out = episode_check(w, np.array([0, 0, 0, 1, 1], bool), ep, 2.0)
-    assert out["episode_sensitivity"] == 0.0 and out["false_alarms"] == 1 and out["false_alarms_per_hour"] == 0.5
+    assert (
+        out["episode_sensitivity"] == 0.0 and out["false_alarms"] == 1 and out["false_alarms_per_hour"] == 0.5
+    )
 
 
 def test_shockable_cv_detects_vf_in_cudb(data_dir):
     cudb = ["cu01", "cu02", "cu03", "cu05", "cu06", "cu07", "cu08", "cu09", "cu10"]
-    table = shockable_table({"cudb": cudb, "mitdb": ["100"]}, strides={"cudb": 2.0, "mitdb": 8.0}, progress=False)
+    table = shockable_table(
+        {"cudb": cudb, "mitdb": ["100"]}, strides={"cudb": 2.0, "mitdb": 8.0}, progress=False
+    )
     cv = shockable_cross_validation(table, k=3, hparams={"max_iter": 60})
     assert set(cv.windows["fold"]) == {0, 1, 2}
     assert cv.windows.groupby("record")["fold"].nunique().max() == 1  # no record in two folds

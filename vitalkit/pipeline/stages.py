@@ -249,6 +249,6 @@ register_stage(
         folder="09_rhythm",
         inputs=_rhythm_inputs,
         check=_check_rhythm,
-        description="AF (CinC 2017 k-fold), shockable rhythms with AHA goals and delays, per-type table, ONNX",
+        description="AF (CinC 2017 k-fold), shockable rhythms (AHA goals, delays), per-type table, ONNX",
     )
 )

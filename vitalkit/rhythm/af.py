@@ -64,7 +64,11 @@ class CrossValidation:
 
 
 def score_table(
-    labels: pd.Series, predicted: pd.Series, classes: Sequence[str] = CINC_CLASSES, n_boot: int = 1000, seed: int = 0
+    labels: pd.Series,
+    predicted: pd.Series,
+    classes: Sequence[str] = CINC_CLASSES,
+    n_boot: int = 1000,
+    seed: int = 0,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Per-class n, Se, +P, F1 and the challenge score with its record-bootstrap 95% CI."""
     index = {c: i for i, c in enumerate(classes)}
@@ -84,9 +88,14 @@ def score_table(
             }
         )
     lo, hi = challenge_score_ci(y, p, np.arange(len(y)), classes, n_boot=n_boot, seed=seed)
-    rows.append({"class": "challenge score", "n": int(labels.isin(SCORED).sum()), "F1": scores["challenge_score"]})
+    rows.append(
+        {"class": "challenge score", "n": int(labels.isin(SCORED).sum()), "F1": scores["challenge_score"]}
+    )
     table = pd.DataFrame(rows).set_index("class").round(3)
-    metrics = {**{k: round(v, 4) for k, v in scores.items()}, "challenge_score_ci95": [round(lo, 4), round(hi, 4)]}
+    metrics = {
+        **{k: round(v, 4) for k, v in scores.items()},
+        "challenge_score_ci95": [round(lo, 4), round(hi, 4)],
+    }
     return table, metrics
 
 
@@ -104,7 +113,9 @@ def cinc_cross_validation(
     fold = record_folds(labels, k=k, seed=seed)
     classes = list(CINC_CLASSES)
     y = labels.map({c: i for i, c in enumerate(classes)}).to_numpy()
-    proba = out_of_fold_proba(features.to_numpy(), y, fold.to_numpy(), len(classes), lambda: gbdt(hparams, seed))
+    proba = out_of_fold_proba(
+        features.to_numpy(), y, fold.to_numpy(), len(classes), lambda: gbdt(hparams, seed)
+    )
     predictions = pd.DataFrame(proba, index=records, columns=classes)
     predictions.insert(0, "fold", fold)
     predictions.insert(0, "predicted", [classes[i] for i in proba.argmax(axis=1)])
@@ -180,14 +191,16 @@ def episode_check(
         for s, e in zip(eps["start_s"], eps["end_s"], strict=True):
             detected += any(a < e and b > s for a, b in alarms)
         for a, b in alarms:
-            false_alarms += not any(a < e and b > s for s, e in zip(eps["start_s"], eps["end_s"], strict=True))
+            false_alarms += not any(
+                a < e and b > s for s, e in zip(eps["start_s"], eps["end_s"], strict=True)
+            )
     return {
         "af_episodes": total,
         "episodes_detected": detected,
         "episode_sensitivity": detected / total if total else float("nan"),
         "false_alarms": false_alarms,
-        "non_af_hours": round(non_af_hours, 2),
-        "false_alarms_per_hour": false_alarms / non_af_hours if non_af_hours else float("nan"),
+        "non_af_hours": round(float(non_af_hours), 2),
+        "false_alarms_per_hour": round(float(false_alarms / non_af_hours), 2) if non_af_hours else float("nan"),
     }
 
 
@@ -213,7 +226,9 @@ def mitdb_af_check(
         rec = read_rhythm_record("mitdb", r)
         ep = rec.timeline.episodes(AF_RHYTHMS)
         ep = ep[ep["duration_s"] >= min_episode_s]
-        episodes[r] = pd.DataFrame({"start_s": ep["start"] / rec.sampling_rate, "end_s": ep["end"] / rec.sampling_rate})
+        episodes[r] = pd.DataFrame(
+            {"start_s": ep["start"] / rec.sampling_rate, "end_s": ep["end"] / rec.sampling_rate}
+        )
         non_af_s += rec.duration_s - ep["duration_s"].sum()
     out = episode_check(windows, called, episodes, non_af_s / 3600)
     af_windows = windows["af_share"] >= 0.5

@@ -23,7 +23,12 @@ from vitalkit.rhythm.metrics import prevalence_adjusted_scores
 from vitalkit.rhythm.rhythms import CINC_CLASSES
 from vitalkit.rhythm.shockable import delay_summary, shockable_cross_validation, shockable_table
 from vitalkit.rhythm.sources import cinc_subset, resolve_sources
-from vitalkit.rhythm.types import beat_type_predictions, measured_types, per_type_table, rhythm_type_predictions
+from vitalkit.rhythm.types import (
+    beat_type_predictions,
+    measured_types,
+    per_type_table,
+    rhythm_type_predictions,
+)
 
 SHOCK_SOURCES: dict[str, Any] = {"cudb": "all", "vfdb": "all", "mitdb": "all"}
 
@@ -37,7 +42,9 @@ def adjusted(predictions: pd.DataFrame) -> dict[str, float]:
     """Challenge F1s of out-of-fold predictions re-weighted to the full CinC 2017 class mix."""
     index = {c: i for i, c in enumerate(CINC_CLASSES)}
     scores = prevalence_adjusted_scores(
-        predictions["label"].map(index).to_numpy(), predictions["predicted"].map(index).to_numpy(), CINC_CLASSES
+        predictions["label"].map(index).to_numpy(),
+        predictions["predicted"].map(index).to_numpy(),
+        CINC_CLASSES,
     )
     return {k: round(v, 4) for k, v in scores.items()}
 
@@ -45,7 +52,10 @@ def adjusted(predictions: pd.DataFrame) -> dict[str, float]:
 def af_part(k: int = 5, seed: int = 0, **_: Any) -> str:
     """CinC 2017 k-fold CV of the classical baseline and the MIT-BIH AF episode check."""
     cv = cinc_cross_validation(k=k, seed=seed, progress=False)
-    lines = [f"CinC 2017, {cv.metrics['records']} records, {k}-fold CV (classical RR/HRV baseline)", _frame(cv.table)]
+    lines = [
+        f"CinC 2017, {cv.metrics['records']} records, {k}-fold CV (classical RR/HRV baseline)",
+        _frame(cv.table),
+    ]
     lines.append(f"challenge score 95% CI (record bootstrap): {cv.metrics['challenge_score_ci95']}")
     lines.append(f"prevalence-adjusted to the full training set's class mix: {adjusted(cv.predictions)}")
     check, _ = mitdb_af_check(fit_cinc(cinc_subset()))
@@ -58,7 +68,9 @@ def shockable_part(k: int = 5, seed: int = 0, **_: Any) -> str:
     table = shockable_table(resolve_sources(SHOCK_SOURCES), progress=False)
     cv = shockable_cross_validation(table, k=k, seed=seed)
     lines = ["Shockable rhythm, cudb + vfdb + MIT-BIH, record-level CV", _frame(cv.table), str(cv.metrics)]
-    lines.append("Detection delay of shockable episodes (s from onset to the end of the first shockable window)")
+    lines.append(
+        "Detection delay of shockable episodes (s from onset to the end of the first shockable window)"
+    )
     lines.append(_frame(delay_summary(cv.delays)))
     return "\n".join(lines)
 
@@ -110,6 +122,3 @@ def run_benchmark(parts: Sequence[str] = ("af", "shockable", "types"), **options
         text = PARTS[name](**options)
         out.append(f"== {name} ==\n{text}\n(wall time {time.perf_counter() - start:.0f} s)")
     return "\n\n".join(out)
-
-
-

@@ -1,4 +1,4 @@
-"""Record-level cross-validation of rhythm classifiers: folds by record (and patient), out-of-fold predictions.
+"""Record-level cross-validation of rhythm classifiers: folds by record and patient, out-of-fold predictions.
 
 No record (and no patient) is in two folds: folds come from scikit-learn's
 ``StratifiedGroupKFold`` over records, grouped by patient, stratified by each record's class
@@ -37,19 +37,25 @@ GBDT_DEFAULTS: dict[str, Any] = {
 """Gradient-boosting settings of the classical rhythm baselines."""
 
 
-def record_folds(strata: pd.Series, k: int = 5, seed: int = 0, patients: pd.Series | None = None) -> pd.Series:
+def record_folds(
+    strata: pd.Series, k: int = 5, seed: int = 0, patients: pd.Series | None = None
+) -> pd.Series:
     """Fold number (0 .. k-1) of every record (``strata`` index), stratified, grouped by patient."""
     if k < 2:
         raise DataError("folds", f"k must be at least 2, not {k}")
     counts = strata.value_counts()
-    groups = (patients if patients is not None else pd.Series(strata.index, index=strata.index)).loc[strata.index]
+    groups = (patients if patients is not None else pd.Series(strata.index, index=strata.index)).loc[
+        strata.index
+    ]
     if groups.nunique() < k:
         raise DataError("folds", f"{groups.nunique()} patients cannot fill {k} folds")
     if counts.min() < k:
         strata = strata.where(strata.map(counts) >= k, counts.index[0])
     splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
     fold = pd.Series(-1, index=strata.index, dtype=np.int64)
-    for i, (_, test) in enumerate(splitter.split(np.zeros(len(strata)), strata.to_numpy(), groups.to_numpy())):
+    for i, (_, test) in enumerate(
+        splitter.split(np.zeros(len(strata)), strata.to_numpy(), groups.to_numpy())
+    ):
         fold.iloc[test] = i
     return fold
 

@@ -30,7 +30,9 @@ def shock_trace_figure(windows: pd.DataFrame, record: str, window_s: float = 8.0
     """Out-of-fold shockable probability of every window of ``record`` with its shockable stretches shaded."""
     part = windows[windows["record"] == record].sort_values("start_s")
     end = part["start_s"].to_numpy() + window_s
-    fig = go.Figure(go.Scatter(x=np.round(end, 1), y=part["p_shock"].round(3), mode="lines", name="P(shockable)"))
+    fig = go.Figure(
+        go.Scatter(x=np.round(end, 1), y=part["p_shock"].round(3), mode="lines", name="P(shockable)")
+    )
     shock = (part["label"] == "shockable").to_numpy()
     edges = np.diff(np.concatenate([[0], shock.astype(int), [0]]))
     for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):

@@ -70,7 +70,10 @@ def challenge_score_ci(
 
 
 def type_table(
-    y_true: Sequence[str], y_pred: Sequence[str], types: Sequence[str] | None = None, min_support: int = MIN_SUPPORT
+    y_true: Sequence[str],
+    y_pred: Sequence[str],
+    types: Sequence[str] | None = None,
+    min_support: int = MIN_SUPPORT,
 ) -> pd.DataFrame:
     """Per type: reference count, Se, +P and F1 (%); ``'too few examples'`` under ``min_support``.
 

@@ -90,7 +90,7 @@ def neural_cross_validation(
     architecture: str = "resnet1d",
     hparams: dict[str, Any] | None = None,
 ) -> tuple[CrossValidation, Any, WindowSet]:
-    """CV of the neural model on the baseline's folds; returns results, the last fold's model and test windows."""
+    """CV of the neural model on the baseline's folds: results, the last fold's model and its test windows."""
     records = cinc_subset(per_class, seed=seed)
     labels = cinc_labels().loc[records]
     fold = record_folds(labels, k=k, seed=seed)
@@ -124,12 +124,16 @@ def neural_cross_validation(
     return CrossValidation(predictions, table, metrics), model, test
 
 
-def export_window_model(model: Any, windows: WindowSet, path: str | Path, latency_runs: int = 200) -> dict[str, Any]:
+def export_window_model(
+    model: Any, windows: WindowSet, path: str | Path, latency_runs: int = 200
+) -> dict[str, Any]:
     """ONNX export of a window model with the checker, onnxruntime parity and batch-1 latency."""
     shape = windows.windows.shape[1:]
     export_onnx(model, path, {"window": shape}, metadata={"classes": ",".join(windows.classes)})
     report: dict[str, Any] = {"check": check_onnx(path)}
     report["parity"] = parity(model, path, windows.windows)
     latency = compare_latency(model, path, windows.windows[:1], n_runs=latency_runs, warmup=20)
-    report["latency"] = {k: {m: round(v[m], 3) for m in ("p50_ms", "p90_ms", "p99_ms")} for k, v in latency.items()}
+    report["latency"] = {
+        k: {m: round(v[m], 3) for m in ("p50_ms", "p90_ms", "p99_ms")} for k, v in latency.items()
+    }
     return report

@@ -111,7 +111,9 @@ def shockable_table(
 
 def kept(table: pd.DataFrame, min_coverage: float = 0.5, max_noise: float = 0.5) -> np.ndarray:
     """Windows of the task: labelled, mostly one rhythm, mostly clean."""
-    return (table["label"].notna() & (table["coverage"] >= min_coverage) & (table["noise"] <= max_noise)).to_numpy()
+    return (
+        table["label"].notna() & (table["coverage"] >= min_coverage) & (table["noise"] <= max_noise)
+    ).to_numpy()
 
 
 @dataclass

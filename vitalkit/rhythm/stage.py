@@ -21,14 +21,13 @@ from vitalkit.rhythm.sources import CINC_SLUG, cinc_subset, resolve_sources
 DEFAULTS: dict[str, Any] = {
     "cinc_per_class": 12,
     "folds": 3,
-    "af_records": ["201", "203"],
+    "af_records": ["201"],
     "shock_sources": {
-        "cudb": ["cu01", "cu02", "cu03", "cu05", "cu06", "cu07"],
-        "vfdb": ["418"],
-        "mitdb": ["207", "100"],
+        "cudb": ["cu01", "cu02", "cu03", "cu05", "cu06", "cu07", "cu08", "cu09", "cu10"],
+        "mitdb": ["100"],
     },
-    "type_train": ["101", "106", "119", "207", "208", "209", "223"],
-    "type_test": ["105", "200", "203", "210", "213", "233"],
+    "type_train": ["106", "119", "201", "208", "223"],
+    "type_test": ["105", "200", "203", "210", "233"],
     "seed": 0,
 }
 SLUGS = {"mitdb": "mitdb", "cudb": "cudb", "vfdb": "vfdb", "cinc2017": CINC_SLUG}

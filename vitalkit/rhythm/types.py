@@ -71,14 +71,24 @@ def _balanced_weights(labels: np.ndarray, cap: float = 50.0) -> np.ndarray:
 
 
 def beat_type_predictions(
-    train: str | Sequence[str] = "DS1", test: str | Sequence[str] = "DS2", hparams: dict[str, Any] | None = None
+    train: str | Sequence[str] = "DS1",
+    test: str | Sequence[str] = "DS2",
+    hparams: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """DS2 beats with their reference and predicted symbol (model trained on ``train``)."""
     sets, _ = build_beat_dataset(
-        {"train": mitdb.resolve_records(train), "test": mitdb.resolve_records(test)}, classes=BEAT_SYMBOLS, labeling="symbol", progress=False
+        {"train": mitdb.resolve_records(train), "test": mitdb.resolve_records(test)},
+        classes=BEAT_SYMBOLS,
+        labeling="symbol",
+        progress=False,
     )
     tr, te = sets["train"], sets["test"]
-    model = ClassicalBeatModel("gbdt", len(BEAT_SYMBOLS), {"max_iter": 150, **(hparams or {})}, tr.sampling_rate)
+    tr = tr.subset(
+        np.bincount(tr.labels, minlength=len(BEAT_SYMBOLS))[tr.labels] >= 2
+    )  # early stopping splits
+    model = ClassicalBeatModel(
+        "gbdt", len(BEAT_SYMBOLS), {"max_iter": 150, **(hparams or {})}, tr.sampling_rate
+    )
     model.fit(tr.windows, tr.rr, tr.labels, sample_weight=_balanced_weights(tr.labels))
     pred = model.predict_proba(te.windows, te.rr).argmax(axis=1)
     names = np.asarray(BEAT_SYMBOLS)
@@ -87,16 +97,24 @@ def beat_type_predictions(
 
 def rhythm_window_table(records: Sequence[str], window_s: float = 8.0, stride_s: float = 4.0) -> pd.DataFrame:
     """Clean, single-rhythm windows of MIT-BIH records with their rhythm and features."""
-    table = pd.concat([record_shock_features("mitdb", r, window_s, stride_s) for r in records], ignore_index=True)
+    table = pd.concat(
+        [record_shock_features("mitdb", r, window_s, stride_s) for r in records], ignore_index=True
+    )
     keep = (table["coverage"] >= 0.5) & (table["noise"] <= 0.5) & table["rhythm"].isin(RHYTHM_TYPES)
     return table[keep].reset_index(drop=True)
 
 
 def rhythm_type_predictions(
-    train: str | Sequence[str] = "DS1", test: str | Sequence[str] = "DS2", hparams: dict[str, Any] | None = None
+    train: str | Sequence[str] = "DS1",
+    test: str | Sequence[str] = "DS2",
+    hparams: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """DS2 rhythm windows with their reference and predicted rhythm type."""
-    tr, te = rhythm_window_table(mitdb.resolve_records(train)), rhythm_window_table(mitdb.resolve_records(test))
+    tr, te = (
+        rhythm_window_table(mitdb.resolve_records(train)),
+        rhythm_window_table(mitdb.resolve_records(test)),
+    )
+    tr = tr[tr["rhythm"].map(tr["rhythm"].value_counts()) >= 2]  # early stopping splits stratified
     types = sorted(set(tr["rhythm"]))
     y = tr["rhythm"].map({t: i for i, t in enumerate(types)}).to_numpy()
     model = gbdt({"max_iter": 150, **(hparams or {})}).fit(tr[list(FEATURE_COLUMNS)].to_numpy(np.float64), y)
@@ -104,7 +122,9 @@ def rhythm_type_predictions(
     return pd.DataFrame({"record": te["record"], "true": te["rhythm"], "predicted": pred})
 
 
-def per_type_table(beats: pd.DataFrame, rhythms: pd.DataFrame, min_support: int = MIN_SUPPORT) -> pd.DataFrame:
+def per_type_table(
+    beats: pd.DataFrame, rhythms: pd.DataFrame, min_support: int = MIN_SUPPORT
+) -> pd.DataFrame:
     """One row per beat symbol and rhythm type: DS2 count, Se, +P, F1, or why it is not measured."""
     parts = []
     for kind, pred, types, names in (
@@ -123,4 +143,7 @@ def per_type_table(beats: pd.DataFrame, rhythms: pd.DataFrame, min_support: int 
 def measured_types(table: pd.DataFrame, min_se: float = 50.0) -> dict[str, int]:
     """Types with enough test examples to be measured, and how many of them reach ``min_se`` (%)."""
     measured = table["note"] == ""
-    return {"measured": int(measured.sum()), f"Se>={min_se:g}%": int((measured & (table["Se"] >= min_se)).sum())}
+    return {
+        "measured": int(measured.sum()),
+        f"Se>={min_se:g}%": int((measured & (table["Se"] >= min_se)).sum()),
+    }

@@ -110,7 +110,12 @@ def shock_features(windows: np.ndarray, sampling_rate: float) -> dict[str, np.nd
     f = freqs[band]
     peak = f[p.argmax(axis=1)]
     out["dominant_frequency"] = peak
-    for name, lo, hi in (("power_0_2", 0.5, 2), ("power_2_5", 2, 5), ("power_5_9", 5, 9), ("power_9_40", 9, 40.01)):
+    for name, lo, hi in (
+        ("power_0_2", 0.5, 2),
+        ("power_2_5", 2, 5),
+        ("power_5_9", 5, 9),
+        ("power_9_40", 9, 40.01),
+    ):
         out[name] = p[:, (f >= lo) & (f < hi)].sum(axis=1)
     out["spectral_entropy"] = -(p * np.log(np.where(p > 0, p, 1))).sum(axis=1) / np.log(p.shape[1])
     out["spectral_moment"] = (p * f[None, :]).sum(axis=1)
@@ -151,7 +156,9 @@ def _lag_corr(rr: np.ndarray, lag: int) -> float:
     return float(np.corrcoef(a, b)[0, 1])
 
 
-def window_rr_features(peaks: np.ndarray, starts: np.ndarray, length: int, sampling_rate: float) -> pd.DataFrame:
+def window_rr_features(
+    peaks: np.ndarray, starts: np.ndarray, length: int, sampling_rate: float
+) -> pd.DataFrame:
     """RR features of the beats ``peaks`` inside each window ``[start, start + length)`` (samples).
 
     Examples
