@@ -9,7 +9,7 @@ KERNEL := vitalkit
 STAMP := $(VENV)/.vitalkit-installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install run smoke test lint lab benchmark benchmark-rhythm notebooks clean-reports help
+.PHONY: install run smoke test lint lab benchmark benchmark-qrs benchmark-qt benchmark-hrv benchmark-rhythm notebooks example synthetic clean-reports help
 
 help:
 	@echo "make run        run the pipeline on $(PARAMS) (PARAMS=params/smoke.yaml for a quick run)"
@@ -17,7 +17,12 @@ help:
 	@echo "make lab        start JupyterLab on notebooks/"
 	@echo "make benchmark  model zoo on the MIT-BIH inter-patient benchmark, prints the table"
 	@echo "make benchmark-rhythm  AF, shockable and per-type rhythm tables"
+	@echo "make example    write data/example (EDF + CSV + serial logs, labels.json) and run params/folder.yaml"
+	@echo "make synthetic  run params/synthetic.yaml on generated ECG (no data directory needed)"
+	@echo "make benchmark-qt   QT Database delineation errors (QRS onset, T end, QT) vs the CSE tolerance"
+	@echo "make benchmark-hrv  HRV table of the non-paced MIT-BIH records"
 	@echo "make install    create .venv, install vitalkit and register the '$(KERNEL)' kernel"
+	@echo "make benchmark-qrs  QRS detectors on all 48 MIT-BIH records (Se, +P, F1, jitter; cached)"
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,8 +51,23 @@ benchmark: $(STAMP)
 benchmark-rhythm: $(STAMP)
 	$(BIN)/vitalkit benchmark rhythm af shockable types neural --product-dir reports/rhythm_benchmark
 
+# Bring your own data: the example folder (CinC 2017 as EDF, MIT-BIH as CSV, synthetic ECG through
+# serial logs, with labels.json) written and taken through the pipeline.
+example: $(STAMP)
+	$(BIN)/vitalkit example folder data/example
+	$(BIN)/vitalkit run params/folder.yaml
+
+# The pipeline on synthetic ECG, generated offline (no data directory, no network).
+synthetic: $(STAMP)
+	$(BIN)/vitalkit run params/synthetic.yaml
+
 lint: $(STAMP)
 	$(BIN)/ruff check vitalkit tests && $(BIN)/ruff format --check vitalkit tests
+
+# QRS detection benchmark: every registered detector on all 48 MIT-BIH records. Detections
+# are cached in data/cache/qrs, so a re-run only recomputes detectors whose code changed.
+benchmark-qrs: $(STAMP)
+	$(BIN)/vitalkit benchmark qrs
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/ $(ROOT_FLAG)
@@ -55,7 +75,16 @@ lab: $(STAMP)
 # Re-execute the notebooks in place with their default (smoke-sized) parameters, so the
 # committed outputs that nbval compares are current. Needs the data (VITALKIT_DATA_DIR).
 notebooks: $(STAMP)
-	VITALKIT_INTERACTIVE_DIR=$$(mktemp -d) $(BIN)/python -m vitalkit.pipeline.refresh notebooks/0[1-5]_*.ipynb
+	VITALKIT_INTERACTIVE_DIR=$$(mktemp -d) $(BIN)/python -m vitalkit.pipeline.refresh notebooks/[0-9][0-9]_*.ipynb
+
+# QT Database: QRS-onset, J-point, T-end and QT errors of every delineator over all 105
+# records (first run about 30 min on 2 cores, mostly neurokit2's dwt; cached afterwards).
+benchmark-qt: $(STAMP)
+	$(BIN)/vitalkit benchmark qt
+
+# HRV of the 44 non-paced MIT-BIH records from their NN intervals.
+benchmark-hrv: $(STAMP)
+	$(BIN)/vitalkit benchmark hrv
 
 clean-reports:
 	rm -rf reports/*/ && echo "reports/ emptied"

@@ -58,5 +58,5 @@ def test_unknown_kind_and_options() -> None:
         open_dataset({"kind": "mars"})
     with pytest.raises(ParamsError, match="unknown option"):
         open_dataset({"kind": "mitdb", "path": "/x"})
-    with pytest.raises(ParamsError, match="dataset.path"):
+    with pytest.raises(ParamsError, match=r"dataset\.path"):
         open_dataset({"kind": "folder"})

@@ -25,6 +25,7 @@ __version__ = "0.1.0"
 SUBMODULES = (
     "augment",
     "beats",
+    "clinical",
     "config",
     "data",
     "datasets",

@@ -12,15 +12,24 @@ Examples
     Only validate.
 ``vitalkit stages``
     List the stages and the parameters each notebook takes.
+``vitalkit benchmark qt``
+    QT Database: QRS-onset, T-end and QT errors of the delineators (full size, cached).
+``vitalkit benchmark hrv``
+    HRV table of the MIT-BIH records.
 ``vitalkit benchmark beats``
     Run params/benchmark.yaml (the model zoo) and print the comparison table.
 ``vitalkit benchmark rhythm [af shockable types neural]``
     Rhythm tables: CinC 2017 AF cross-validation, shockable rhythms, MIT-BIH per type.
+``vitalkit benchmark qrs --detectors xqrs neurokit --records 100 101``
+    QRS detection benchmark on MIT-BIH (all 48 records and detectors by default).
 ``vitalkit summary reports/<run-id>``
     Print the model comparison of a finished run.
 ``vitalkit convert serial LOG.csv --out DIR --time-col 0 --value-col 1``
     Turn a microcontroller's serial dump into a uniformly sampled record (``.npz``),
     ``meta.json`` and ``preview.png``.
+``vitalkit example folder data/example``
+    Write the example bring-your-own-data folder (EDF, CSV and serial-log recordings with
+    ``labels.json``) that ``params/folder.yaml`` runs through the pipeline.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from vitalkit.errors import VitalKitError
 
@@ -75,6 +85,28 @@ def _stages(args: argparse.Namespace) -> int:
     return 0
 
 
+def _csv(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def _benchmark_qt(args: argparse.Namespace) -> int:
+    from vitalkit.clinical.benchmark import QT_METHODS, qt_benchmark
+
+    records = _csv(args.records) or ["ALL"]
+    qt_benchmark(records[0] if len(records) == 1 else records, _csv(args.methods) or QT_METHODS)
+    return 0
+
+
+def _benchmark_hrv(args: argparse.Namespace) -> int:
+    from vitalkit.clinical.benchmark import hrv_benchmark
+
+    records = _csv(args.records) or ["NONPACED"]
+    hrv_benchmark(
+        records[0] if len(records) == 1 else records, clean=(_csv(args.methods) or ["annotation"])[0]
+    )
+    return 0
+
+
 def _benchmark_beats(args: argparse.Namespace) -> int:
     from vitalkit.pipeline.runner import run_params
     from vitalkit.pipeline.summary import beat_benchmark_text
@@ -90,6 +122,13 @@ def _benchmark_rhythm(args: argparse.Namespace) -> int:
     from vitalkit.rhythm.benchmark import run_benchmark
 
     print(run_benchmark(args.parts, k=args.folds, product_dir=args.product_dir))
+    return 0
+
+
+def _benchmark_qrs(args: argparse.Namespace) -> int:
+    from vitalkit.beats.benchmark import run_benchmark_report
+
+    print(run_benchmark_report(args.detectors, args.records, args.out, cache=not args.no_cache), flush=True)
     return 0
 
 
@@ -122,6 +161,32 @@ def _convert_serial(args: argparse.Namespace) -> int:
     return 0
 
 
+def _example_folder(args: argparse.Namespace) -> int:
+    from vitalkit.data.examples import make_example_folder
+
+    dataset = make_example_folder(args.folder, seed=args.seed, n_per_class=args.n_per_class)
+    labels = sorted({label for labels in dataset.labels for label in labels})
+    formats = sorted({Path(f).suffix for f in dataset.files})
+    print(
+        f"{args.folder}: {len(dataset)} recordings of {len(set(dataset.patients))} patients "
+        f"({', '.join(formats)}), labels {', '.join(labels)}"
+    )
+    return 0
+
+
+def _add_example(sub: argparse._SubParsersAction) -> None:
+    example = sub.add_parser("example", help="write example datasets")
+    kinds = example.add_subparsers(dest="kind", required=True)
+    folder = kinds.add_parser(
+        "folder",
+        help="EDF + CSV + serial-log recordings with labels.json (from ../shared-style PhysioNet data)",
+    )
+    folder.add_argument("folder", help="folder to create (emptied first if it exists)")
+    folder.add_argument("--seed", type=int, default=0)
+    folder.add_argument("--n-per-class", type=int, default=4, help="recordings per label group and source")
+    folder.set_defaults(func=_example_folder)
+
+
 def _add_convert(sub: argparse._SubParsersAction) -> None:
     convert = sub.add_parser("convert", help="convert recordings into formats the readers take")
     kinds = convert.add_subparsers(dest="kind", required=True)
@@ -152,7 +217,7 @@ def _add_convert(sub: argparse._SubParsersAction) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (sub-commands ``run``, ``validate``, ``stages``, ``convert``)."""
+    """The argument parser: ``run``, ``validate``, ``benchmark``, ``summary``, ``stages``, ``convert``."""
     parser = argparse.ArgumentParser(prog="vitalkit", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run a parameter set's stage notebooks with papermill")
@@ -196,12 +261,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--product-dir", default="", help="where the neural part writes models and the ONNX file"
     )
     rhythm.set_defaults(func=_benchmark_rhythm)
+    qrs = bench_sub.add_parser("qrs", help="R-peak detectors on all 48 MIT-BIH records (Se, +P, F1, jitter)")
+    qrs.add_argument("--detectors", nargs="+", help="detector names (default: all registered)")
+    qrs.add_argument("--records", nargs="+", help="MIT-BIH records or a set name (default: ALL, 48)")
+    qrs.add_argument("--out", help="folder for the CSV tables (default: reports/benchmark-qrs)")
+    qrs.add_argument("--no-cache", action="store_true", help="recompute detections (cache not read)")
+    qrs.set_defaults(func=_benchmark_qrs)
+    for name, func, what in (
+        ("qt", _benchmark_qt, "QT Database delineation errors (QRS onset, J, T end, QT) per delineator"),
+        ("hrv", _benchmark_hrv, "HRV table of the MIT-BIH records from their NN intervals"),
+    ):
+        clinical = bench_sub.add_parser(name, help=what)
+        clinical.add_argument("--records", help="a record set (ALL, DEV, DS1 ...) or comma-separated records")
+        clinical.add_argument("--methods", help="comma-separated methods (qt: delineators; hrv: NN cleaning)")
+        clinical.set_defaults(func=func)
     summary = sub.add_parser("summary", help="print the model comparison of a finished run")
     summary.add_argument("run_dir")
     summary.set_defaults(func=_summary)
     stages = sub.add_parser("stages", help="list stages and their notebook parameters")
     stages.set_defaults(func=_stages)
     _add_convert(sub)
+    _add_example(sub)
     return parser
 
 

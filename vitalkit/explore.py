@@ -27,7 +27,7 @@ from vitalkit.datasets import FolderWindows, MitdbBeats
 from vitalkit.errors import DataError
 from vitalkit.io import write_text
 from vitalkit.labels import AAMI_CLASSES
-from vitalkit.viz import PALETTE, add_headline
+from vitalkit.viz import PALETTE, add_headline, percentile_box
 
 
 def record_overview(records: Sequence[str], data_dir: str | Path | None = None) -> pd.DataFrame:
@@ -150,22 +150,6 @@ def rr_table(beats: BeatSet) -> pd.DataFrame:
     return table
 
 
-def _box(values: pd.Series, name: str, colour: str | None) -> go.Box:
-    """A box from precomputed percentiles (5, 25, 50, 75, 95): small figures, whatever the n."""
-    p5, q1, med, q3, p95 = np.percentile(values.to_numpy(dtype=float), [5, 25, 50, 75, 95])
-    return go.Box(
-        x=[name],
-        q1=[q1],
-        median=[med],
-        q3=[q3],
-        lowerfence=[p5],
-        upperfence=[p95],
-        name=name,
-        marker_color=colour,
-        showlegend=False,
-    )
-
-
 def rr_figure(rr: pd.DataFrame) -> go.Figure:
     """Previous RR interval and prematurity per class (boxes: quartiles, whiskers 5-95%)."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=["previous RR (s)", "prematurity rr_pre / rr_local"])
@@ -173,8 +157,8 @@ def rr_figure(rr: pd.DataFrame) -> go.Figure:
     order = [c for c in AAMI_CLASSES if c in present] or sorted(present)
     for cls in order:
         sub = rr[rr["class"] == cls]
-        fig.add_trace(_box(sub["rr_pre"], cls, PALETTE.get(cls)), row=1, col=1)
-        fig.add_trace(_box(sub["prematurity"], cls, PALETTE.get(cls)), row=1, col=2)
+        fig.add_trace(percentile_box(sub["rr_pre"], cls, PALETTE.get(cls)), row=1, col=1)
+        fig.add_trace(percentile_box(sub["prematurity"], cls, PALETTE.get(cls)), row=1, col=2)
     fig.update_layout(title="RR-interval context by beat class (whiskers: 5th-95th percentile)", height=340)
     return fig
 

@@ -49,3 +49,26 @@ def test_detector_input_errors() -> None:
     with pytest.raises(ValueError, match="too short"):
         ecg_rpeaks(np.zeros(100), 360.0)
     assert ecg_rpeaks(np.zeros(3600), 360.0).size == 0  # a flat line has no beats
+
+
+def test_default_detector_is_registered_and_used(mitdb_100: Path) -> None:
+    from vitalkit.beats.detect import DEFAULT_DETECTOR, DETECTORS
+
+    assert DEFAULT_DETECTOR in DETECTORS
+    rec = read_wfdb(mitdb_100, channels=["MLII"])
+    x = rec.signal[: 360 * 60, 0]
+    assert np.array_equal(ecg_rpeaks(x, 360.0), ecg_rpeaks(x, 360.0, method=DEFAULT_DETECTOR))
+
+
+def test_manikandan_no_longer_crashes_at_the_signal_end(mitdb_100: Path) -> None:
+    import neurokit2 as nk
+
+    rec = read_wfdb(mitdb_100, channels=["MLII"], annotator="atr")
+    x = rec.signal[:7387, 0]  # neurokit2 0.2.13 raises TypeError on this slice under NumPy 2
+    cleaned = nk.ecg_clean(x, sampling_rate=360)
+    with pytest.raises((TypeError, IndexError)):
+        nk.ecg_findpeaks(cleaned, sampling_rate=360, method="manikandan2012")
+    ann = rec.annotations
+    ref = ann.sample[np.isin(ann.symbol.astype(str), list(QRS_SYMBOLS)) & (ann.sample < x.size)]
+    m = match_peaks(ref, ecg_rpeaks(x, 360.0, method="manikandan2012"), tolerance=54)
+    assert m.true_positives >= ref.size - 1 and m.false_positives == 0

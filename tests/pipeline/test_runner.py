@@ -32,6 +32,7 @@ def test_smoke_run_writes_every_product(smoke_run: Path) -> None:
         "explore",
         "preprocess",
         "train[resnet1d]",
+        "train[gbdt]",
         "evaluate",
         "export",
     ]
@@ -58,7 +59,8 @@ def test_smoke_run_writes_every_product(smoke_run: Path) -> None:
 @pytest.mark.slow
 def test_reports_load_nothing_from_the_network(smoke_run: Path) -> None:
     pages = [smoke_run / "index.html", *smoke_run.glob("*/report.html")]
-    assert len(pages) == 6
+    assert len(pages) == 7  # index + explore, preprocess, two trainings, evaluate, export
+
     for page in pages:
         html = page.read_text()
         external = re.findall(r"""<(?:script|link|img)[^>]+(?:src|href)=["'](https?:)?//""", html)

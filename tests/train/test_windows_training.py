@@ -20,8 +20,17 @@ def _windows(n: int, seed: int) -> WindowSet:
     freq = np.where(labels[:, 0] > 0, 1.0, 3.0)  # label 0: slow rhythm, label 1: fast
     x = np.sin(2 * np.pi * freq[:, None] * t[None, :]) + rng.normal(0, 0.2, (n, 400))
     records = np.array([f"r{i // 4}" for i in range(n)])
-    return WindowSet(x[:, None, :].astype(np.float32), labels, records, records, np.zeros(n, np.int64),
-                     ("slow", "fast"), "multilabel", 100.0, ("ECG",))
+    return WindowSet(
+        x[:, None, :].astype(np.float32),
+        labels,
+        records,
+        records,
+        np.zeros(n, np.int64),
+        ("slow", "fast"),
+        "multilabel",
+        100.0,
+        ("ECG",),
+    )
 
 
 @pytest.mark.slow
@@ -31,8 +40,14 @@ def test_multilabel_windows_train_evaluate_export(tmp_path: Path) -> None:
         s.save(tmp_path / "data" / f"{name}.npz")
     data = SplitDataModule(tmp_path / "data", batch_size=16, seed=0)
     assert data.samples == "windows" and data.task == "multilabel"
-    model = build_model("resnet1d", 2, {"channels": [8]}, scaler=window_scaler(sets["train"].windows),
-                        samples="windows", task="multilabel")
+    model = build_model(
+        "resnet1d",
+        2,
+        {"channels": [8]},
+        scaler=window_scaler(sets["train"].windows),
+        samples="windows",
+        task="multilabel",
+    )
     config = TrainConfig(max_epochs=6, batch_size=16, lr=0.01, wandb="off", seed=0, patience=6)
     result = fit(model, data, tmp_path / "m", config)
     assert result.best_val_macro_f1 > 0.9  # an easy task: the loss and metrics are wired right

@@ -10,20 +10,24 @@ Examples
 
 from __future__ import annotations
 
+from vitalkit.beats import benchmark, consensus
 from vitalkit.beats.dataset import BeatSet, build_beat_dataset, load_beat_split, save_beat_dataset
-from vitalkit.beats.detect import DETECTORS, ecg_rpeaks, match_peaks
+from vitalkit.beats.detect import DEFAULT_DETECTOR, DETECTORS, ecg_rpeaks, match_peaks
 from vitalkit.beats.figures import class_counts_figure, mean_beats_figure
 from vitalkit.beats.scaler import BeatScaler, load_sampling_rate, load_scaler
 from vitalkit.beats.segment import RR_FEATURES, beat_windows, rr_features
 
 __all__ = [
+    "DEFAULT_DETECTOR",
     "DETECTORS",
     "RR_FEATURES",
     "BeatScaler",
     "BeatSet",
     "beat_windows",
+    "benchmark",
     "build_beat_dataset",
     "class_counts_figure",
+    "consensus",
     "ecg_rpeaks",
     "load_beat_split",
     "load_sampling_rate",

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from vitalkit.beats.dataset import BeatSet
-from vitalkit.viz import PALETTE
+from vitalkit.viz import PALETTE, percentile_box
 
 
 def class_counts_figure(counts: pd.DataFrame) -> go.Figure:
@@ -70,4 +70,45 @@ def mean_beats_figure(sets: Mapping[str, BeatSet]) -> go.Figure:
     fig.update_xaxes(title_text="ms from R peak")
     fig.update_yaxes(title_text="mV", row=1, col=1)
     fig.update_layout(title="Mean beat per class", height=330)
+    return fig
+
+
+def qrs_f1_figure(per_record: pd.DataFrame) -> go.Figure:
+    """F1 (%) of every detector on every record (QRS benchmark ``per_record`` table).
+
+    The colour scale saturates at 95 %, so that the records where detectors differ stand out.
+    """
+    table = per_record.pivot(index="detector", columns="record", values="f1") * 100
+    order = table.mean(axis=1).sort_values().index
+    table = table.loc[order]
+    fig = go.Figure(
+        go.Heatmap(
+            z=table.to_numpy().round(2),
+            x=[str(c) for c in table.columns],
+            y=list(table.index),
+            zmin=95,
+            zmax=100,
+            colorscale="RdYlGn",
+            colorbar={"title": "F1 %"},
+            hovertemplate="%{y} on %{x}: F1 %{z:.2f} %<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="QRS detection F1 per record (150 ms tolerance)",
+        xaxis_type="category",
+        xaxis_title="record",
+        height=120 + 28 * len(table),
+    )
+    return fig
+
+
+def qrs_jitter_figure(jitter_ms: dict[str, np.ndarray]) -> go.Figure:
+    """Timing error |detected - reference| per detector: boxes of precomputed percentiles
+    (25/50/75, whiskers 5-95 %), so the figure stays small whatever the number of beats."""
+    fig = go.Figure()
+    for det, values in jitter_ms.items():
+        if values.size == 0:
+            continue
+        fig.add_trace(percentile_box(values, det))
+    fig.update_layout(title="R-peak timing error of matched beats", yaxis_title="|Δt| (ms)", height=340)
     return fig

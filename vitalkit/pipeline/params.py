@@ -319,6 +319,11 @@ def load_params(path: str | Path, check_data: bool = True, notebooks_dir: Path |
         not isinstance(dataset, dict) or not isinstance(dataset.get("kind", "mitdb"), str)
     ):
         problems.append("dataset: a mapping with a `kind` (mitdb, folder, synthetic) and its options")
+    elif isinstance(dataset, dict) and isinstance(dataset.get("path"), str):
+        # a relative folder means relative to where `vitalkit run` is started, not to the
+        # notebooks folder the kernels run in
+        dataset = {**dataset, "path": str(Path(dataset["path"]).expanduser().resolve())}
+
     shared = {"seed": seed, "dataset": dataset}
     models = _check_models(raw.get("models"), problems)
     if any(STAGES[s].per_model for s in stages) and not models and "models" not in raw:

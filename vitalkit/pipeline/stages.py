@@ -230,6 +230,93 @@ register_stage(
 )
 
 
+def _signal_inputs(section: dict[str, Any]) -> list[Path]:
+    from vitalkit import config
+
+    records = [
+        *_records(section, "records", ["100", "108", "203", "232"]),
+        str(section.get("segment_record", "105")),
+        *_records(section, "snr_records", ["100", "103"]),
+        "118",  # the clean record under NSTDB 118e00, from which em noise is recovered
+    ]
+    files = _mitdb_files(sorted(set(records)))
+    nstdb = config.data_dir() / "nstdb"
+    return files + sorted(p for p in nstdb.glob("*") if p.suffix in (".hea", ".dat", ".atr"))
+
+
+def _check_signal(section: dict[str, Any]) -> list[str]:
+    from vitalkit import config
+    from vitalkit.beats.detect import DETECTORS
+    from vitalkit.signal.noise import NOISE_KINDS
+    from vitalkit.signal.noise_stress import DENOISERS
+
+    problems: list[str] = []
+    unknown = [d for d in section.get("detectors", []) if d not in DETECTORS]
+    if unknown:
+        problems.append(f"signal_analysis: unknown detector(s) {unknown}; registered: {sorted(DETECTORS)}")
+    unknown = [n for n in section.get("noises", []) if n not in NOISE_KINDS]
+    if unknown:
+        problems.append(f"signal_analysis: unknown noise(s) {unknown}; use {list(NOISE_KINDS)}")
+    unknown = [m for m in section.get("methods", []) if m not in DENOISERS]
+    if unknown:
+        problems.append(f"signal_analysis: unknown method(s) {unknown}; known: {list(DENOISERS)}")
+    _try(problems, lambda: _signal_inputs(section))
+    nstdb = config.data_dir() / "nstdb"
+    needed = {"bw": ["bw"], "ma": ["ma"], "em": ["em", "118e00"]}
+    for noise in section.get("noises", ["bw", "ma", "em", "pl"]):
+        if noise in needed and not any((nstdb / f"{r}.hea").is_file() for r in needed[noise]):
+            problems.append(f"signal_analysis: noise {noise!r} needs {' or '.join(needed[noise])} in {nstdb}")
+    return problems
+
+
+def _clinical_records(section: dict[str, Any]) -> dict[str, list[str]]:
+    from vitalkit.data import qtdb
+
+    return {
+        "hrv": mitdb.resolve_records(section.get("hrv_records", ["100", "103", "201", "203"])),
+        "qt": qtdb.resolve_records(section.get("qt_records", ["sel100", "sel16265", "sel302", "sele0104"])),
+        "st": qtdb.resolve_records(section.get("st_records", ["sele0116", "sele0106"])),
+    }
+
+
+def _clinical_files(section: dict[str, Any]) -> list[Path]:
+    from vitalkit.data import ptbxl
+
+    records = _clinical_records(section)
+    files = _mitdb_files(records["hrv"])
+    for names, annotators in ((records["qt"], ("q1c",)), (records["st"], ("q1c", "atr"))):
+        for base in ensure_records("qtdb", names):
+            files += record_files(base, annotators)
+    folder = ptbxl.database_dir(ptbxl.SLUG)
+    return [*files, folder / "ptbxl_database.csv", folder / "scp_statements.csv"]
+
+
+def _check_clinical(section: dict[str, Any]) -> list[str]:
+    from vitalkit.clinical.delineate import DELINEATORS
+    from vitalkit.clinical.hrv import RR_CLEANERS
+    from vitalkit.clinical.mi import MODELS
+
+    problems: list[str] = []
+    if _try(problems, lambda: _clinical_records(section)) is not None:
+        _try(problems, lambda: _clinical_files(section))
+    choices = {
+        "qt_methods": (section.get("qt_methods", []), DELINEATORS),
+        "mi_models": (section.get("mi_models", []), MODELS),
+        "hrv_cleaning": ([section.get("hrv_cleaning", "annotation")], RR_CLEANERS),
+        "st_reference": ([section.get("st_reference", "initial")], ("initial", "isoelectric")),
+    }
+    for key, (values, known) in choices.items():
+        unknown = [v for v in values if v not in known]
+        if unknown:
+            problems.append(f"clinical: {key} {unknown} unknown; choose from {sorted(known)}")
+    st_records = section.get("st_records", [])
+    listed = [st_records] if isinstance(st_records, str) else st_records
+    not_edb = [r for r in listed if not str(r).startswith("sele")]
+    if not_edb and st_records != "EDB":
+        problems.append(f"clinical: st_records {not_edb} carry no ST episode annotations (use sele* records)")
+    return problems
+
+
 def _rhythm_inputs(section: dict[str, Any]) -> list[Path]:
     from vitalkit.rhythm.stage import stage_inputs
 
@@ -240,6 +327,30 @@ def _check_rhythm(section: dict[str, Any]) -> list[str]:
     from vitalkit.rhythm.stage import stage_problems
 
     return stage_problems(section)
+
+
+register_stage(
+    Stage(
+        name="signal_analysis",
+        notebook="06_signal_analysis.ipynb",
+        folder="06_signal_analysis",
+        inputs=_signal_inputs,
+        check=_check_signal,
+        description="QRS detector benchmark, filters, spectra, time-frequency maps, noise stress test",
+    )
+)
+
+
+register_stage(
+    Stage(
+        name="clinical",
+        notebook="07_clinical_measurements.ipynb",
+        folder="07_clinical_measurements",
+        inputs=_clinical_files,
+        check=_check_clinical,
+        description="HRV (MIT-BIH), QT/QTc against QTDB marks, ST trends and episodes, MI detector (PTB-XL)",
+    )
+)
 
 
 register_stage(

@@ -200,7 +200,7 @@ def episode_check(
         "episode_sensitivity": detected / total if total else float("nan"),
         "false_alarms": false_alarms,
         "non_af_hours": round(float(non_af_hours), 2),
-        "false_alarms_per_hour": round(float(false_alarms / non_af_hours), 2) if non_af_hours else float("nan"),
+        "false_alarms_per_hour": round(float(false_alarms / max(non_af_hours, 1e-9)), 2),
     }
 
 

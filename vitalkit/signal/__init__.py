@@ -1,6 +1,8 @@
-"""Signal processing: filtering, resampling and baseline removal.
+"""Signal processing: filters, baseline removal, powerline cancelling, wavelets, spectra.
 
-Functions follow neurokit2's shape, ``<signal>_<verb>(signal, sampling_rate, method=...)``.
+Functions follow neurokit2's shape, ``<signal>_<verb>(signal, sampling_rate, method=...)``,
+and raise a ValueError saying what is wrong with their input (non-finite samples, too short,
+sampling rate too low for the operation) instead of failing inside SciPy or PyWavelets.
 
 Examples
 --------
@@ -14,6 +16,56 @@ Examples
 
 from __future__ import annotations
 
-from vitalkit.signal.filters import check_signal, ecg_bandpass, signal_resample
+import importlib
+from typing import Any
 
-__all__ = ["check_signal", "ecg_bandpass", "signal_resample"]
+from vitalkit.signal import baseline, filters, powerline, spectra, wavelets
+from vitalkit.signal.baseline import BASELINE_METHODS, ecg_baseline, ecg_baseline_remove
+from vitalkit.signal.filters import check_rate, check_signal, ecg_bandpass, signal_notch, signal_resample
+from vitalkit.signal.powerline import powerline_cancel
+from vitalkit.signal.spectra import TimeFrequency, signal_stft, signal_welch
+from vitalkit.signal.wavelets import (
+    WaveletDecomposition,
+    signal_cwt,
+    signal_dwt_decompose,
+    signal_wavelet_denoise,
+)
+
+_LAZY = ("figures", "noise", "noise_stress")
+
+
+def __getattr__(name: str) -> Any:
+    """Import the heavier sub-modules (figures, NSTDB noise, noise stress test) on first use."""
+    if name in _LAZY:
+        module = importlib.import_module(f"vitalkit.signal.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'vitalkit.signal' has no attribute {name!r}")
+
+
+__all__ = [
+    "BASELINE_METHODS",
+    "TimeFrequency",
+    "WaveletDecomposition",
+    "baseline",
+    "check_rate",
+    "check_signal",
+    "ecg_bandpass",
+    "ecg_baseline",
+    "ecg_baseline_remove",
+    "figures",
+    "filters",
+    "noise",
+    "noise_stress",
+    "powerline",
+    "powerline_cancel",
+    "signal_cwt",
+    "signal_dwt_decompose",
+    "signal_notch",
+    "signal_resample",
+    "signal_stft",
+    "signal_wavelet_denoise",
+    "signal_welch",
+    "spectra",
+    "wavelets",
+]

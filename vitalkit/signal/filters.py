@@ -1,4 +1,4 @@
-"""Zero-phase filters and resampling (built on neurokit2 and SciPy).
+"""Input checks, zero-phase band-pass and notch filters, resampling (neurokit2 and SciPy).
 
 Examples
 --------
@@ -35,9 +35,27 @@ def check_signal(signal: np.ndarray, sampling_rate: float, min_duration_s: float
     if bad.any():
         first = int(np.argmax(bad))
         raise ValueError(f"{int(bad.sum())} non-finite samples (first at {first / sampling_rate:.2f} s)")
+    if x.size == 0:
+        raise ValueError("empty signal (0 samples)")
     if x.size < max(min_duration_s * sampling_rate, 1):
         raise ValueError(f"signal too short: {x.size / sampling_rate:.2f} s < {min_duration_s} s")
     return x
+
+
+def check_rate(sampling_rate: float, min_rate: float, purpose: str) -> None:
+    """Raise a ValueError saying why ``sampling_rate`` is too low for ``purpose``.
+
+    Examples
+    --------
+    >>> check_rate(100, 121, "a 60 Hz notch")
+    Traceback (most recent call last):
+    ...
+    ValueError: sampling rate 100 Hz is too low for a 60 Hz notch (needs more than 121 Hz)
+    """
+    if not sampling_rate > min_rate:
+        raise ValueError(
+            f"sampling rate {sampling_rate:g} Hz is too low for {purpose} (needs more than {min_rate:g} Hz)"
+        )
 
 
 def ecg_bandpass(
@@ -71,6 +89,7 @@ def ecg_bandpass(
     True
     """
     x = check_signal(signal, sampling_rate, min_duration_s=0.1)
+    check_rate(sampling_rate, lowcut / 0.45, f"a {lowcut:g}-{highcut:g} Hz band-pass")
     highcut = min(highcut, 0.45 * sampling_rate)
     return nk.signal_filter(
         x,
@@ -80,6 +99,53 @@ def ecg_bandpass(
         method="butterworth",
         order=order,
     )
+
+
+def signal_notch(
+    signal: np.ndarray,
+    sampling_rate: float,
+    frequency: float = 60.0,
+    quality: float = 30.0,
+    harmonics: int = 1,
+) -> np.ndarray:
+    """Remove powerline interference with zero-phase IIR notches (SciPy ``iirnotch``).
+
+    Parameters
+    ----------
+    signal : np.ndarray
+        1-D signal.
+    sampling_rate : float
+        Samples per second; must exceed twice the highest notched frequency.
+    frequency : float
+        Mains frequency in Hz (50 in Europe, 60 in the Americas; MIT-BIH: 60).
+    quality : float
+        Quality factor ``frequency / bandwidth`` (30 at 60 Hz: a 2 Hz wide notch).
+    harmonics : int
+        Notch ``frequency`` and its first ``harmonics - 1`` multiples below Nyquist.
+
+    Raises
+    ------
+    ValueError
+        Non-finite samples, a signal shorter than 1 s, or a sampling rate at or below
+        twice ``frequency``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.arange(3600) / 360
+    >>> hum = np.sin(2 * np.pi * 60 * t)
+    >>> bool(np.abs(signal_notch(hum, 360)[360:-360]).max() < 0.01)
+    True
+    """
+    x = check_signal(signal, sampling_rate, min_duration_s=1.0)
+    check_rate(sampling_rate, 2 * frequency, f"a {frequency:g} Hz notch")
+    for k in range(1, max(1, harmonics) + 1):
+        f0 = k * frequency
+        if f0 >= 0.5 * sampling_rate:
+            break
+        b, a = sps.iirnotch(f0, quality, fs=sampling_rate)
+        x = sps.filtfilt(b, a, x)
+    return x
 
 
 def signal_resample(signal: np.ndarray, sampling_rate: float, target_rate: float) -> np.ndarray:

@@ -234,8 +234,15 @@ class SplitDataModule(L.LightningDataModule):
         assert self.train_set is not None
         return self.train_set.task
 
+    def example_window(self, index: int = 0) -> np.ndarray:
+        """First channel of one training sample's window (for figures such as augmentations)."""
+        self.setup()
+        assert self.train_set is not None
+        return np.asarray(self.train_set.windows[index])[0]
+
     def class_counts(self) -> dict[str, int]:
         """Training samples per class (multilabel: samples carrying each label)."""
+
         self.setup()
         assert self.train_set is not None
         return self.train_set.class_counts()

@@ -173,7 +173,6 @@ def _quiet_lightning() -> None:
     warnings.filterwarnings("ignore", message=".*smaller than the logging interval.*")
 
 
-
 def _loggers(product_dir: Path, config: TrainConfig, run_name: str) -> list[Logger]:
     loggers: list[Logger] = [CSVLogger(product_dir, name="logs", version="")]
     loggers.append(TensorBoardLogger(product_dir, name="tensorboard", version="", default_hp_metric=False))

@@ -1,0 +1,99 @@
+"""Delineation: synthetic beats with known boundaries, real QTDB records, bad input."""
+
+import neurokit2 as nk
+import numpy as np
+import pytest
+
+from vitalkit.clinical.delineate import COLUMNS, _to_beats, ecg_delineate, ecg_delineate_leads
+from vitalkit.clinical.qt_validation import qt_error_table, record_errors
+
+
+@pytest.mark.parametrize("fs", [100.0, 250.0, 360.0])
+def test_synthetic_boundaries_are_found(synthetic_ecg, fs):
+    ecg = synthetic_ecg(sampling_rate=fs)
+    waves = ecg_delineate(ecg.signal, fs, ecg.r)
+    ms = 1000.0 / fs
+    assert len(waves) == len(ecg.r)
+    assert abs(np.median(waves["QRS_on"] - ecg.qrs_on) * ms) <= 15  # a Q trough may stop it early
+    assert abs(np.median(waves["J"] - ecg.j) * ms) <= 25
+    assert abs(np.median(waves["T_end"] - ecg.t_end) * ms) <= 12
+    assert np.median(waves["T_amp"]) == pytest.approx(0.3, abs=0.05)
+
+
+def test_detects_its_own_r_peaks(synthetic_ecg):
+    ecg = synthetic_ecg()
+    waves = ecg_delineate(ecg.signal, ecg.sampling_rate)
+    assert list(waves.columns) == list(COLUMNS)
+    assert abs(len(waves) - len(ecg.r)) <= 1
+
+
+def test_combined_leads_take_the_earliest_onset_and_the_clearest_t(synthetic_ecg):
+    ecg = synthetic_ecg()
+    flat_t = ecg.signal.copy()
+    waves = ecg_delineate_leads(np.c_[0.3 * flat_t, ecg.signal], ecg.sampling_rate, ecg.r)
+    assert (waves["T_lead"] == 1).all()  # the lead with the larger T wave
+
+
+def test_real_qtdb_errors_are_small(data_dir):
+    """Two clean records: T end and QT within the CSE tolerance, QRS onset within 15 ms."""
+    errors = record_errors("sel16265", use_cache=False)
+    errors = errors._append(record_errors("sel100", use_cache=False))
+    table = qt_error_table(errors, "auto")
+    overall = table.loc["overall"]
+    assert overall["t_end_n"] == 60 and overall["t_end_found_pct"] == 100.0
+    assert abs(overall["qrs_on_mean_ms"]) < 15 and overall["qrs_on_sd_ms"] < 15
+    assert abs(overall["t_end_mean_ms"]) < 15 and overall["t_end_sd_ms"] < 30.6
+    assert overall["qt_sd_ms"] < 30.6
+
+
+@pytest.mark.parametrize(
+    ("signal", "fs", "message"),
+    [
+        (np.zeros(100), 250.0, "too short"),
+        (np.r_[np.zeros(500), np.full(100, np.nan), np.zeros(500)], 250.0, "100 non-finite samples"),
+        (np.zeros(2000), 50.0, "too low to delineate"),
+        (np.zeros((2000, 2)), 250.0, "1-D"),
+    ],
+)
+def test_bad_input_is_a_clear_error(signal, fs, message):
+    with pytest.raises(ValueError, match=message):
+        ecg_delineate(signal, fs)
+
+
+def test_unknown_method_is_a_clear_error(synthetic_ecg):
+    with pytest.raises(ValueError, match="unknown delineation method 'wavelet'"):
+        ecg_delineate(synthetic_ecg().signal, 250.0, method="wavelet")
+
+
+def test_flat_line_and_too_few_beats_give_nan_rows():
+    flat = ecg_delineate(np.zeros(2500), 250.0)
+    assert len(flat) == 0  # no R peaks at all
+    waves = ecg_delineate(np.zeros(2500), 250.0, rpeaks=np.array([500, 1000, 1500]))
+    assert len(waves) == 3 and waves["T_end"].isna().all()
+    one = ecg_delineate(np.random.default_rng(0).standard_normal(2500), 250.0, rpeaks=np.array([500]))
+    assert len(one) == 0
+
+
+def test_neurokit_delineator_runs(synthetic_ecg):
+    ecg = synthetic_ecg(n_beats=15)
+    waves = ecg_delineate(ecg.signal, 250.0, ecg.r, method="neurokit-prominence")
+    assert waves["T_end"].notna().mean() > 0.8
+
+
+def test_neurokit_positions_are_placed_on_their_beats():
+    # cwt can return fewer positions than R peaks: a missing onset must not shift the rest
+    rpeaks = np.array([100, 300, 500, 700])
+    onsets = np.array([280.0, 480.0, np.nan])  # the first beat's onset is missing
+    ends = np.array([150.0, 350.0, 750.0])  # the third beat's T end is missing
+    assert np.allclose(_to_beats(onsets, rpeaks, before_r=True), [np.nan, 280, 480, np.nan], equal_nan=True)
+    assert np.allclose(_to_beats(ends, rpeaks, before_r=False), [150, 350, np.nan, 750], equal_nan=True)
+
+
+def test_a_crash_inside_neurokit_becomes_a_clear_error(synthetic_ecg, monkeypatch):
+    def broken(*args, **kwargs):
+        raise IndexError("index 7 is out of bounds")
+
+    monkeypatch.setattr(nk, "ecg_delineate", broken)
+    ecg = synthetic_ecg(n_beats=10)
+    with pytest.raises(ValueError, match=r"neurokit2 ecg_delineate\('dwt'\) failed: IndexError"):
+        ecg_delineate(ecg.signal, 250.0, ecg.r, method="neurokit-dwt")

@@ -1,0 +1,72 @@
+"""ST deviation on synthetic beats with a known elevation, episodes by the threshold rule."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from vitalkit.clinical.st import ecg_st, st_episodes, st_trend
+from vitalkit.clinical.st_validation import episode_agreement, record_st
+
+
+@pytest.mark.parametrize("st_mv", [0.2, 0.0, -0.15])
+def test_known_st_deviation_is_measured(synthetic_ecg, st_mv):
+    ecg = synthetic_ecg(st_mv=st_mv)
+    st = ecg_st(ecg.signal, ecg.sampling_rate, ecg.r)
+    assert st["st60_mv"].median() == pytest.approx(st_mv, abs=0.02)
+    assert st["st80_mv"].median() == pytest.approx(st_mv, abs=0.02)
+
+
+def test_baseline_wander_and_noise_do_not_bias_st(synthetic_ecg):
+    ecg = synthetic_ecg(st_mv=0.2, wander_mv=0.3, noise_mv=0.02, n_beats=60)
+    st = ecg_st(ecg.signal, ecg.sampling_rate, ecg.r)
+    assert st["st60_mv"].median() == pytest.approx(0.2, abs=0.03)
+    assert st["st60_mv"].std() < 0.05
+
+
+def test_low_sampling_rate_still_measures_st(synthetic_ecg):
+    ecg = synthetic_ecg(sampling_rate=100.0, st_mv=-0.1)
+    assert ecg_st(ecg.signal, 100.0, ecg.r)["st60_mv"].median() == pytest.approx(-0.1, abs=0.02)
+
+
+def test_episode_needs_threshold_and_duration():
+    t = np.arange(0, 200.0)
+    dev = np.zeros_like(t)
+    dev[20:49] = 0.15  # 28 s: too short
+    dev[100:140] = -0.12  # 39 s: an episode
+    dev[160:195] = 0.08  # below threshold
+    episodes = st_episodes(pd.DataFrame({"time_s": t, "st_mv": dev}))
+    assert episodes[["start_s", "end_s", "direction"]].values.tolist() == [[100.0, 139.0, "-"]]
+    assert episodes["extreme_mv"].iloc[0] == pytest.approx(-0.12)
+
+
+def test_initial_reference_removes_a_constant_offset():
+    t = np.arange(0, 150.0)
+    dev = np.full_like(t, -0.2)
+    dev[60:100] = 0.0  # back to the PR level: a +0.2 change from the start
+    trend = pd.DataFrame({"time_s": t, "st_mv": dev})
+    assert len(st_episodes(trend)) == 2  # against the PR level: two depressions
+    changes = st_episodes(trend, reference="initial")
+    assert changes["direction"].tolist() == ["+"]
+
+
+def test_trend_is_a_centred_median():
+    st = pd.DataFrame({"time_s": np.arange(10.0), "st_mv": [0, 0, 0, 1, 0, 0, 0, 0, 0, 0.0]})
+    assert st_trend(st, window_s=3.0)["st_mv"].max() == 0.0
+
+
+def test_edb_st_episode_is_found_on_a_real_record(data_dir):
+    """sele0116: the annotated ST elevation in lead 1 (0.3 mV) is found, in the right direction."""
+    result = record_st("sele0116")
+    counts = episode_agreement(result["episodes"], result["reference"])
+    assert counts["reference"] == 2 and counts["found"] == 2
+    assert counts["confirmed"] == counts["ours"]
+    lead1 = result["episodes"][result["episodes"]["channel"] == 1]
+    assert (lead1["direction"] == "+").all() and lead1["extreme_mv"].max() > 0.2
+
+
+def test_bad_input_is_a_clear_error():
+    with pytest.raises(ValueError, match="non-finite"):
+        ecg_st(np.r_[np.zeros(1000), np.nan, np.zeros(1000)], 250.0)
+    with pytest.raises(ValueError, match="unknown reference"):
+        st_episodes(pd.DataFrame({"time_s": [0.0], "st_mv": [0.0]}), reference="start")
+    assert ecg_st(np.zeros(2500), 250.0).empty  # flat line: no beats, no rows

@@ -1,0 +1,286 @@
+"""Validation of QRS onset, J point, T-wave end and QT against the QT Database's manual marks.
+
+For each record the stretch holding the ``.q1c`` marks (plus 10 s each side) is read, R
+peaks are detected with :func:`vitalkit.beats.ecg_rpeaks` (its default method) on the first
+lead, both leads are delineated, and every annotated beat is matched to a detected R peak
+within 150 ms. Errors are ``detected - annotated`` in ms (``qrs_off`` is the J point),
+under these protocols:
+
+``auto``
+    Both leads combined without looking at the annotation
+    (:func:`vitalkit.clinical.delineate.combine_leads`): the headline figures.
+``lead0`` / ``lead1``
+    One lead alone.
+``best-lead``
+    For each beat the lead with the smaller error (QT: the lead with the smaller QT
+    error). This is the protocol of most published QTDB results (e.g. Martinez et al. 2004:
+    T end -1.6 ± 18.1 ms); it looks at the answer, so it is optimistic and reported only
+    for comparison with them.
+
+An annotated beat counts as *found* when its R peak was detected and the delineator
+placed the boundary. Delineations are cached under
+``<cache>/qtdb_delineation/<method>-<code hash>/``: a change to the R-peak detector's or
+the delineator's code invalidates them.
+
+Examples
+--------
+>>> errors = qtdb_errors(["sel100"], method="template")      # doctest: +SKIP
+>>> qt_error_summary(errors).loc["auto", "t_end_sd_ms"]       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import neurokit2 as nk
+import numpy as np
+import pandas as pd
+
+from vitalkit import config
+from vitalkit.beats import detect
+from vitalkit.beats.detect import ecg_rpeaks, match_peaks
+from vitalkit.clinical import delineate as dl
+from vitalkit.clinical.qt import QTC_FORMULAS, qt_correct
+from vitalkit.data import qtdb
+from vitalkit.data.wfdb_io import read_wfdb
+from vitalkit.errors import DataError
+from vitalkit.io import save_npz
+
+QUANTITIES = ("qrs_on", "qrs_off", "t_end", "qt")
+PROTOCOLS = ("auto", "lead0", "lead1", "best-lead")
+MATCH_TOLERANCE_S = 0.15
+MARGIN_S = 10.0
+CSE_TEND_SD_MS = 30.6 / 2
+"""CSE tolerance for the T-end error: 30.6 ms is 2 SD, so the error SD must stay below
+15.3 ms by the strict reading and below 30.6 ms by the usual one (the issue's goal)."""
+
+
+def _code_tag(method: str) -> str:
+    """Cache tag: the R-peak detector's code and the delineator's (neurokit2's version)."""
+    own = inspect.getsource(dl) if method == "template" else inspect.getsource(dl._neurokit) + nk.__version__
+    source = own + inspect.getsource(detect)
+    return f"{method}-{hashlib.sha256(source.encode()).hexdigest()[:10]}"
+
+
+def delineate_record(
+    record: str, method: str = "template", data_dir: str | Path | None = None, use_cache: bool = True
+) -> dict[str, np.ndarray]:
+    """Delineate both leads of a QTDB record around its manual marks (cached).
+
+    Returns
+    -------
+    dict
+        ``rpeaks`` (absolute samples) and ``lead<k>`` arrays ``(n_beats, len(POSITIONS))``
+        of absolute positions plus ``T_prom`` per lead as ``prom<k>``.
+    """
+    cache_file = config.cache_dir() / "qtdb_delineation" / _code_tag(method) / f"{record}.npz"
+    if use_cache and cache_file.is_file():
+        with np.load(cache_file) as data:
+            return {k: data[k] for k in data.files}
+    base = qtdb.record_path(record, data_dir)
+    marks = qtdb.read_wave_marks(base)
+    rec = read_wfdb(base)
+    fs = rec.sampling_rate
+    lo = max(int(marks["peak"].min() - MARGIN_S * fs), 0)
+    hi = min(int(marks["peak"].max() + MARGIN_S * fs), rec.n_samples)
+    x = rec.signal[lo:hi]
+    try:
+        rpeaks = ecg_rpeaks(x[:, 0], fs)
+    except ValueError as exc:
+        raise DataError(base, f"cannot detect R peaks: {exc}") from None
+    out: dict[str, np.ndarray] = {"rpeaks": rpeaks + lo}
+    for k in range(x.shape[1]):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # neurokit2 warns about every beat it cannot place
+                waves = dl.ecg_delineate(x[:, k], fs, rpeaks, method=method)
+        except ValueError as exc:  # the lead counts as delineating nothing, and says why
+            warnings.warn(f"{base} lead {k}: {exc}", stacklevel=2)
+            waves = dl._nan_table(rpeaks)
+        out[f"lead{k}"] = waves[list(dl.POSITIONS)].to_numpy() + lo
+        out[f"prom{k}"] = waves["T_prom"].to_numpy()
+    if use_cache:
+        save_npz(cache_file, **out)
+    return out
+
+
+def _lead_table(result: dict[str, np.ndarray], k: int) -> pd.DataFrame:
+    table = pd.DataFrame(result[f"lead{k}"], columns=list(dl.POSITIONS))
+    table["T_prom"] = result[f"prom{k}"]
+    return table
+
+
+def record_errors(
+    record: str, method: str = "template", data_dir: str | Path | None = None, use_cache: bool = True
+) -> pd.DataFrame:
+    """Per annotated beat and protocol: reference and detected positions and errors (ms).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``record``, ``method``, ``protocol``, ``beat``, ``ref_<q>`` / ``det_<q>``
+        (samples; QT in samples too) and ``err_<q>_ms`` for ``q`` in :data:`QUANTITIES`.
+    """
+    base = qtdb.record_path(record, data_dir)
+    marks = qtdb.read_wave_marks(base)
+    fs = qtdb.SAMPLING_RATE
+    result = delineate_record(record, method, data_dir, use_cache)
+    leads = [_lead_table(result, k) for k in range(sum(k.startswith("lead") for k in result))]
+    tables = {f"lead{k}": t for k, t in enumerate(leads)}
+    tables["auto"] = dl.combine_leads(leads)
+    match = match_peaks(marks["peak"].to_numpy(), result["rpeaks"], round(MATCH_TOLERANCE_S * fs))
+    ref = marks[["qrs_on", "qrs_off", "t_end"]].assign(qt=marks["t_end"] - marks["qrs_on"])
+    rows = []
+    for protocol, table in tables.items():
+        det = pd.DataFrame(np.nan, index=ref.index, columns=list(QUANTITIES))
+        for q, column in (("qrs_on", "QRS_on"), ("qrs_off", "J"), ("t_end", "T_end")):
+            det.loc[match.ref_index, q] = table[column].to_numpy()[match.det_index]
+        det["qt"] = det["t_end"] - det["qrs_on"]
+        rows.append(_frame(record, method, protocol, ref, det, fs))
+    rows.append(_best_lead(rows[: len(leads)]))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _frame(
+    record: str, method: str, protocol: str, ref: pd.DataFrame, det: pd.DataFrame, fs: float
+) -> pd.DataFrame:
+    frame = pd.DataFrame({"record": record, "method": method, "protocol": protocol, "beat": ref.index})
+    for q in QUANTITIES:
+        frame[f"ref_{q}"] = ref[q].to_numpy()
+        frame[f"det_{q}"] = det[q].to_numpy()
+        frame[f"err_{q}_ms"] = (det[q].to_numpy() - ref[q].to_numpy()) / fs * 1000.0
+    return frame
+
+
+def _best_lead(per_lead: list[pd.DataFrame]) -> pd.DataFrame:
+    best = per_lead[0].copy()
+    best["protocol"] = "best-lead"
+    for q in QUANTITIES:
+        errors = np.vstack([f[f"err_{q}_ms"].to_numpy() for f in per_lead])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            pick = np.nanargmin(np.where(np.isnan(errors), np.inf, np.abs(errors)), axis=0)
+        cols = np.arange(errors.shape[1])
+        best[f"err_{q}_ms"] = errors[pick, cols]
+        best[f"det_{q}"] = np.vstack([f[f"det_{q}"].to_numpy() for f in per_lead])[pick, cols]
+    return best
+
+
+def qtdb_errors(
+    records: str | Sequence[str] = "ALL",
+    method: str | Sequence[str] = "template",
+    data_dir: str | Path | None = None,
+    use_cache: bool = True,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """:func:`record_errors` over many records (a set name or a list) and methods."""
+    names = qtdb.resolve_records(records)
+    frames = []
+    for m in [method] if isinstance(method, str) else method:
+        todo = names
+        if progress:
+            from tqdm.auto import tqdm
+
+            todo = tqdm(names, desc=f"QTDB {m}", leave=False)
+        frames += [record_errors(r, m, data_dir, use_cache) for r in todo]
+    return pd.concat(frames, ignore_index=True)
+
+
+def qtc_table(
+    records: str | Sequence[str], method: str = "template", data_dir: str | Path | None = None
+) -> pd.DataFrame:
+    """Per record: median RR, QT and QTc (3 formulas), measured and from the manual marks.
+
+    Both use the annotated beats only (``auto`` protocol for the measurement). The RR of
+    the manual QTc is the interval between consecutive marked beats (under 2 s), that of
+    the measured QTc the interval from the previous detected R peak.
+    """
+    rows = {}
+    for record in qtdb.resolve_records(records):
+        errors = record_errors(record, method, data_dir)
+        auto = errors[errors["protocol"] == "auto"]
+        marks = qtdb.read_wave_marks(qtdb.record_path(record, data_dir))
+        peaks = marks["peak"].to_numpy()
+        rr_ref = np.r_[np.nan, np.diff(peaks)] / qtdb.SAMPLING_RATE
+        rr_ref[rr_ref > 2.0] = np.nan
+        rpeaks = delineate_record(record, method, data_dir)["rpeaks"]
+        before = np.searchsorted(rpeaks, peaks - MATCH_TOLERANCE_S * qtdb.SAMPLING_RATE)
+        prev = rpeaks[np.clip(before - 1, 0, None)]
+        rr_det = np.where(before > 0, (peaks - prev) / qtdb.SAMPLING_RATE, np.nan)
+        row: dict[str, float] = {}
+        for source, qt, rr in (("ref", auto["ref_qt"], rr_ref), ("det", auto["det_qt"], rr_det)):
+            qt_ms = qt.to_numpy(dtype=float) / qtdb.SAMPLING_RATE * 1000.0
+            row[f"rr_{source}_s"] = float(np.nanmedian(rr))
+            row[f"qt_{source}_ms"] = float(np.nanmedian(qt_ms))
+            for formula in QTC_FORMULAS:
+                row[f"qtc_{formula}_{source}_ms"] = float(np.nanmedian(qt_correct(qt_ms, rr, formula)))
+        rows[record] = row
+    table = pd.DataFrame(rows).T
+    table.index.name = "record"
+    return table
+
+
+def _stats(group: pd.DataFrame) -> pd.Series:
+    out = {}
+    for q in QUANTITIES:
+        annotated = group[f"ref_{q}"].notna()
+        err = group.loc[annotated, f"err_{q}_ms"].dropna()
+        out[f"{q}_n"] = int(annotated.sum())
+        out[f"{q}_found_pct"] = 100.0 * err.size / annotated.sum() if annotated.any() else np.nan
+        out[f"{q}_mean_ms"] = err.mean() if err.size else np.nan
+        out[f"{q}_sd_ms"] = err.std(ddof=1) if err.size > 1 else np.nan
+    return pd.Series(out)
+
+
+def qt_error_table(errors: pd.DataFrame, protocol: str = "auto") -> pd.DataFrame:
+    """Per-record mean, SD, annotated count and found share of each error, plus ``overall``.
+
+    The ``overall`` row pools all annotated beats (mean ± SD over beats, as published QTDB
+    results do).
+    """
+    sub = errors[errors["protocol"] == protocol]
+    if sub.empty:
+        raise ValueError(f"no rows for protocol {protocol!r}; have {sorted(errors['protocol'].unique())}")
+    table = pd.DataFrame({r: _stats(g) for r, g in sub.groupby("record", sort=False)}).T
+    table.loc["overall"] = _stats(sub)
+    table.index.name = "record"
+    return table
+
+
+def qt_error_summary(errors: pd.DataFrame, heldout_only: bool = False) -> pd.DataFrame:
+    """One row per (method, protocol): pooled mean/SD, counts and found share.
+
+    With ``heldout_only`` only records outside :data:`vitalkit.data.qtdb.DEVELOPMENT` count.
+    """
+    sub = errors[~errors["record"].isin(qtdb.DEVELOPMENT)] if heldout_only else errors
+    rows = {key: _stats(g) for key, g in sub.groupby(["method", "protocol"], sort=False)}
+    table = pd.DataFrame(rows).T
+    table.index.names = ["method", "protocol"]
+    return table
+
+
+def format_mean_sd(table: pd.DataFrame) -> pd.DataFrame:
+    """``mean ± SD`` strings with beat counts and found share, for printing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"qrs_on_mean_ms": [1.23], "qrs_on_sd_ms": [9.87], "qrs_on_n": [30],
+    ...                   "qrs_on_found_pct": [100.0]}, index=["sel100"])
+    >>> format_mean_sd(t).iloc[0].tolist()
+    ['1.2 ± 9.9', '30', '100.0']
+    """
+    out = pd.DataFrame(index=table.index)
+    for q in QUANTITIES:
+        if f"{q}_mean_ms" not in table:
+            continue
+        out[f"{q} (ms)"] = [
+            f"{m:.1f} ± {s:.1f}" for m, s in zip(table[f"{q}_mean_ms"], table[f"{q}_sd_ms"], strict=True)
+        ]
+        out[f"{q} n"] = table[f"{q}_n"].map(lambda v: f"{int(v)}")
+        out[f"{q} found %"] = table[f"{q}_found_pct"].map(lambda v: f"{v:.1f}")
+    return out

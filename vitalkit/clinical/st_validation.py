@@ -1,0 +1,173 @@
+"""ST trends and episodes of QT Database records against the European ST-T annotations.
+
+The 33 ``sele*`` records of the QT Database are 15-minute excerpts of the European ST-T
+database and keep its ST episode annotations (:func:`vitalkit.data.qtdb.read_st_episodes`).
+Each lead is measured with :func:`vitalkit.clinical.st.ecg_st`, trended over 10 s and
+searched for episodes; a reference ST episode counts as *found* when an episode of ours in
+the same lead and direction overlaps it in time, and an episode of ours is *confirmed*
+when it overlaps a reference ST episode of that lead and direction.
+
+Examples
+--------
+>>> result = record_st("sele0106")                                # doctest: +SKIP
+>>> episode_agreement(result["episodes"], result["reference"])    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from vitalkit import config
+from vitalkit.beats import detect
+from vitalkit.beats.detect import ecg_rpeaks
+from vitalkit.clinical import delineate, st
+from vitalkit.data import qtdb
+from vitalkit.data.wfdb_io import read_wfdb
+from vitalkit.errors import DataError
+from vitalkit.io import write_text
+
+
+def _tag() -> str:
+    source = inspect.getsource(delineate) + inspect.getsource(st) + inspect.getsource(detect)
+    return hashlib.sha256(source.encode()).hexdigest()[:10]
+
+
+def record_st_beats(record: str, data_dir: str | Path | None = None, use_cache: bool = True) -> pd.DataFrame:
+    """Per-beat ST table of both leads of a QTDB record (column ``channel``), cached as CSV."""
+    cache_file = config.cache_dir() / "qtdb_st" / _tag() / f"{record}.csv"
+    if use_cache and cache_file.is_file():
+        return pd.read_csv(cache_file)
+    base = qtdb.record_path(record, data_dir)
+    rec = read_wfdb(base)
+    try:
+        rpeaks = ecg_rpeaks(rec.signal[:, 0], rec.sampling_rate)
+        tables = [
+            st.ecg_st(rec.signal[:, k], rec.sampling_rate, rpeaks).assign(channel=k)
+            for k in range(rec.signal.shape[1])
+        ]
+    except ValueError as exc:
+        raise DataError(base, f"cannot measure ST: {exc}") from None
+    beats = pd.concat(tables, ignore_index=True)
+    if use_cache:
+        write_text(cache_file, beats.to_csv(index=False))
+    return beats
+
+
+def record_st(
+    record: str,
+    reference: str = "initial",
+    threshold_mv: float = 0.1,
+    min_duration_s: float = 30.0,
+    data_dir: str | Path | None = None,
+) -> dict[str, pd.DataFrame]:
+    """ST beats, trends, our episodes and the annotated ST episodes of one record.
+
+    Returns
+    -------
+    dict
+        ``beats`` (per beat and channel), ``trend`` (10 s median, per channel),
+        ``episodes`` (ours, with ``channel``) and ``reference`` (annotated ST episodes in
+        seconds; open ends clipped to the excerpt).
+    """
+    beats = record_st_beats(record, data_dir)
+    trends, episodes = [], []
+    for channel, group in beats.groupby("channel"):
+        trend = st.st_trend(group).assign(channel=channel)
+        trends.append(trend)
+        episodes.append(
+            st.st_episodes(trend, threshold_mv, min_duration_s, reference=reference).assign(channel=channel)
+        )
+    base = qtdb.record_path(record, data_dir)
+    duration = beats["time_s"].max()
+    ref = qtdb.read_st_episodes(base) if record.startswith("sele") else pd.DataFrame(columns=["kind"])
+    ref = ref[ref["kind"] == "ST"]
+    reference_table = pd.DataFrame(
+        {
+            "channel": ref.get("channel", pd.Series(dtype=int)).astype(int),
+            "direction": ref.get("direction", pd.Series(dtype=str)),
+            "start_s": (ref.get("start", pd.Series(dtype=float)) / qtdb.SAMPLING_RATE).fillna(0.0),
+            "end_s": (ref.get("end", pd.Series(dtype=float)) / qtdb.SAMPLING_RATE).fillna(duration),
+            "extreme_mv": ref.get("extreme_mv", pd.Series(dtype=float)),
+        }
+    ).reset_index(drop=True)
+    return {
+        "beats": beats,
+        "trend": pd.concat(trends, ignore_index=True),
+        "episodes": pd.concat([e for e in episodes if len(e)] or episodes[:1], ignore_index=True),
+        "reference": reference_table,
+    }
+
+
+def _overlaps(a: pd.Series, others: pd.DataFrame) -> bool:
+    same = others[(others["channel"] == a["channel"]) & (others["direction"] == a["direction"])]
+    return bool(((same["start_s"] <= a["end_s"]) & (same["end_s"] >= a["start_s"])).any())
+
+
+def episode_agreement(episodes: pd.DataFrame, reference: pd.DataFrame) -> dict[str, int]:
+    """Counts of reference episodes found and of our episodes confirmed.
+
+    Examples
+    --------
+    >>> ours = pd.DataFrame({"channel": [0, 1], "direction": ["-", "+"],
+    ...                      "start_s": [10.0, 0.0], "end_s": [60.0, 40.0]})
+    >>> ref = pd.DataFrame({"channel": [0], "direction": ["-"], "start_s": [30.0], "end_s": [90.0]})
+    >>> episode_agreement(ours, ref)
+    {'reference': 1, 'found': 1, 'ours': 2, 'confirmed': 1}
+    """
+    found = sum(_overlaps(row, episodes) for _, row in reference.iterrows())
+    confirmed = sum(_overlaps(row, reference) for _, row in episodes.iterrows())
+    return {
+        "reference": len(reference),
+        "found": int(found),
+        "ours": len(episodes),
+        "confirmed": int(confirmed),
+    }
+
+
+def edb_st_table(
+    records: str | Sequence[str] = "EDB", reference: str = "initial", data_dir: str | Path | None = None
+) -> pd.DataFrame:
+    """Per record: annotated ST episodes found, our episodes confirmed, and the ST range.
+
+    The ``total`` row sums the counts.
+    """
+    rows = {}
+    for record in qtdb.resolve_records(records):
+        result = record_st(record, reference=reference, data_dir=data_dir)
+        counts = episode_agreement(result["episodes"], result["reference"])
+        trend = result["trend"]
+        counts["st_min_mv"] = float(np.nanmin(trend["st_mv"])) if len(trend) else np.nan
+        counts["st_max_mv"] = float(np.nanmax(trend["st_mv"])) if len(trend) else np.nan
+        rows[record] = counts
+    table = pd.DataFrame(rows).T
+    table.loc["total"] = table[["reference", "found", "ours", "confirmed"]].sum()
+    table.index.name = "record"
+    return table
+
+
+def episode_table(results: dict[str, dict[str, pd.DataFrame]]) -> pd.DataFrame:
+    """Annotated and detected ST episodes of several :func:`record_st` results, in minutes.
+
+    Examples
+    --------
+    >>> ep = pd.DataFrame({"channel": [0], "direction": ["-"], "start_s": [60.0], "end_s": [150.0],
+    ...                    "extreme_mv": [-0.2]})
+    >>> episode_table({"x": {"episodes": ep, "reference": ep.iloc[:0]}})["source"].tolist()
+    ['detected']
+    """
+    rows = []
+    for record, result in results.items():
+        for source, key in (("annotated", "reference"), ("detected", "episodes")):
+            table = result[key][["channel", "direction", "start_s", "end_s", "extreme_mv"]]
+            rows.append(table.assign(record=record, source=source))
+    out = pd.concat(rows, ignore_index=True)
+    out["start_min"] = (out.pop("start_s") / 60).round(2)
+    out["end_min"] = (out.pop("end_s") / 60).round(2)
+    out["extreme_mv"] = out["extreme_mv"].astype(float).round(3)
+    return out[["record", "source", "channel", "direction", "start_min", "end_min", "extreme_mv"]]
