@@ -65,11 +65,13 @@ def test_shockable_cv_detects_vf_in_cudb(data_dir):
 
 
 def test_rhythm_types_measured_per_type(data_dir):
-    pred = rhythm_type_predictions(["201", "207", "208"], ["203", "210", "100"], hparams={"max_iter": 40})
-    assert {"AFIB", "N"} <= set(pred["true"])
+    pred = rhythm_type_predictions(["201", "208"], ["203"], hparams={"max_iter": 40})
+    # 8-s windows every 4 s of record 203 that are mostly one clean rhythm (reference annotations)
+    assert pred["true"].value_counts().to_dict() == {"AFIB": 335, "AFL": 62, "VT": 1}
     import pandas as pd
 
     beats = pd.DataFrame({"true": ["N"] * 12, "predicted": ["N"] * 12})
     table = per_type_table(beats, pred)
-    assert table.loc["rhythm:AFIB", "count"] > 10 and table.loc["rhythm:AFIB", "Se"] > 50
-    assert table.loc["beat:V", "note"] == "too few examples"
+    assert table.loc["rhythm:AFIB", "count"] == 335 and table.loc["rhythm:AFIB", "note"] == ""
+    assert table.loc["rhythm:VT", "note"] == "too few examples" and table.loc["beat:V", "count"] == 0
+    assert table.loc["beat:N", "Se"] == 100.0
