@@ -42,7 +42,7 @@ from vitalkit.beats.detect import ecg_rpeaks, match_peaks
 from vitalkit.io import write_text
 from vitalkit.signal.filters import check_signal, ecg_bandpass
 
-FEATURES_VERSION = "1"
+FEATURES_VERSION = "2"
 """Bumped whenever a feature changes, so cached tables are recomputed."""
 
 HRV_TIME = (
