@@ -40,6 +40,7 @@ SUBMODULES = (
     "signal",
     "train",
     "viz",
+    "vitals",
 )
 
 __all__ = ["DataError", "ParamsError", "StageError", "VitalKitError", "__version__", *SUBMODULES]

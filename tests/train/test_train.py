@@ -92,10 +92,8 @@ def test_data_module_never_opens_test_split(dataset_dir: Path, monkeypatch) -> N
     import vitalkit.train.data as data_module
 
     opened = []
-    real = data_module.load_beat_split
-    monkeypatch.setattr(
-        data_module, "load_beat_split", lambda d, split: opened.append(split) or real(d, split)
-    )
+    real = data_module.load_split
+    monkeypatch.setattr(data_module, "load_split", lambda d, split: opened.append(split) or real(d, split))
     dm = BeatDataModule(dataset_dir)
     dm.setup()
     dm.train_dataloader()

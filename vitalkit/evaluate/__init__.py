@@ -10,7 +10,7 @@ Examples
 
 from __future__ import annotations
 
-from vitalkit.evaluate.bootstrap import bootstrap_metrics, paired_bootstrap
+from vitalkit.evaluate.bootstrap import bootstrap_metrics, group_bootstrap, paired_bootstrap
 from vitalkit.evaluate.compare import compare_models, mcnemar
 from vitalkit.evaluate.curves import calibration_figure, roc_pr_figure
 from vitalkit.evaluate.metrics import (
@@ -38,6 +38,7 @@ __all__ = [
     "confusion",
     "confusion_figure",
     "evaluate_models",
+    "group_bootstrap",
     "load_ensembles",
     "mcnemar",
     "metrics_ci_figure",

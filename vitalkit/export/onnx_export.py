@@ -66,26 +66,84 @@ def export_onnx(
     opset : int
         ONNX opset.
     """
-    path = Path(path)
     wrapped = ProbabilityModel(model, task).eval()
     example = tuple(torch.full((2, *shape), 0.5) for shape in input_shapes.values())
     batch = torch.export.Dim("batch", min=1, max=65536)
+    return export_module(
+        wrapped,
+        example,
+        path,
+        list(input_shapes),
+        OUTPUT_NAMES,
+        (tuple({0: batch} for _ in input_shapes),),  # forward(*inputs): one varargs
+        metadata,
+        opset,
+    )
+
+
+def export_module(
+    module: nn.Module,
+    example: tuple[torch.Tensor, ...],
+    path: str | Path,
+    input_names: list[str],
+    output_names: list[str],
+    dynamic_shapes: Any,
+    metadata: dict[str, Any] | None = None,
+    opset: int = 18,
+    output_dims: dict[str, tuple[str, ...]] | None = None,
+) -> Path:
+    """Export any ``module(*example)`` with the dynamo exporter to one ONNX file (written atomically).
+
+    The common step under :func:`export_onnx` (classifiers) and
+    :func:`vitalkit.vitals.export.export_recurrent_model` (the vitals GRU).
+
+    Parameters
+    ----------
+    module : nn.Module
+        In eval mode; called as ``module(*example)``.
+    example : tuple of torch.Tensor
+        Example inputs.
+    path : str or Path
+        Output ``.onnx`` file.
+    input_names, output_names : list of str
+        Graph input and output names.
+    dynamic_shapes : dict or tuple
+        Passed to ``torch.onnx.export`` (``{input name: {axis: torch.export.Dim}}``, or a
+        tuple matching ``forward``'s arguments).
+    metadata : dict, optional
+        Stored as ``metadata_props`` (values turned into strings).
+    opset : int
+        ONNX opset.
+    output_dims : dict, optional
+        ``{output name: (dim names)}`` written over the declared output shape, for outputs
+        whose dynamic axes the exporter declares with the example's fixed size (as it
+        does for the time axis of a GRU); intermediate shape annotations are dropped then.
+    """
+    path = Path(path)
     logging.getLogger("torch.onnx").setLevel(logging.ERROR)
     with atomic_path(path) as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         program = torch.onnx.export(
-            wrapped,
+            module,
             example,
             dynamo=True,
             external_data=False,
             opset_version=opset,
-            input_names=list(input_shapes),
-            output_names=OUTPUT_NAMES,
-            dynamic_shapes=(tuple({0: batch} for _ in input_shapes),),  # forward(*inputs): one varargs
+            input_names=input_names,
+            output_names=output_names,
+            dynamic_shapes=dynamic_shapes,
             verbose=False,
         )
         program.save(str(tmp), external_data=False)
         proto = onnx.load(str(tmp))
+        if output_dims:
+            for output in proto.graph.output:
+                for dim, name in zip(
+                    output.type.tensor_type.shape.dim, output_dims.get(output.name, ()), strict=False
+                ):
+                    dim.ClearField("dim_value")
+                    dim.dim_param = name
+            del proto.graph.value_info[:]
         onnx.helper.set_model_props(proto, {k: str(v) for k, v in (metadata or {}).items()})
         onnx.save(proto, str(tmp))
     return path

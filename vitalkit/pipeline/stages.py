@@ -363,3 +363,58 @@ register_stage(
         description="AF (CinC 2017 k-fold), shockable rhythms (AHA goals, delays), per-type table, ONNX",
     )
 )
+
+
+def _sepsis_files(section: dict[str, Any]) -> list[Path]:
+    from vitalkit.vitals.cohort import subset_files
+
+    return subset_files()
+
+
+def _check_vitals(section: dict[str, Any]) -> list[str]:
+    from vitalkit.vitals.bands import MISSING_POLICIES
+    from vitalkit.vitals.compare import THRESHOLD_RULES
+    from vitalkit.vitals.sequences import INPUTS
+    from vitalkit.vitals.stage import ANOMALY_REFERENCES
+
+    problems: list[str] = []
+    ids = _try(problems, lambda: _sepsis_files(section)) or []
+    val, test = section.get("val_fraction", 0.2), section.get("test_fraction", 0.2)
+    if (
+        isinstance(val, int | float)
+        and isinstance(test, int | float)
+        and not (0 < val and 0 < test and val + test < 1)
+    ):
+        problems.append(f"vitals: val_fraction ({val}) and test_fraction ({test}) must be > 0 and sum to < 1")
+    n = section.get("n_patients", 0)
+    if isinstance(n, int) and ids and 0 < n < 50:
+        problems.append(
+            f"vitals: n_patients={n} is too few for a stratified 3-way split (use 0 for all, or >= 50)"
+        )
+    choices = {
+        "missing_policy": MISSING_POLICIES,
+        "threshold_rule": THRESHOLD_RULES,
+        "anomaly_reference": ANOMALY_REFERENCES,
+        "gru_inputs": INPUTS,
+    }
+    for key, allowed in choices.items():
+        given = section.get(key)
+        for value in given if isinstance(given, list) else [] if given is None else [given]:
+            if value not in allowed:
+                problems.append(f"vitals: {key} {value!r} must be one of {sorted(allowed)}")
+    for key in ("fill_hours", "lab_fill_hours"):
+        if isinstance(section.get(key), int | float) and section[key] < 0:
+            problems.append(f"vitals: {key} must be >= 0")
+    return problems
+
+
+register_stage(
+    Stage(
+        name="vitals",
+        notebook="08_vitals_early_warning.ipynb",
+        folder="08_vitals_early_warning",
+        inputs=_sepsis_files,
+        check=_check_vitals,
+        description="Challenge 2019 vitals: NEWS2/MEWS, anomaly detectors, GBM and GRU sepsis warning, ONNX",
+    )
+)

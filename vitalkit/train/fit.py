@@ -146,7 +146,16 @@ class TrainResult:
 
 
 class EpochPrinter(Callback):
-    """Print one line per epoch (visible in the notebook and in the runner's terminal)."""
+    """Print one line per epoch (visible in the notebook and in the runner's terminal).
+
+    Parameters
+    ----------
+    metric : str
+        The validation metric printed after the losses (the selection criterion).
+    """
+
+    def __init__(self, metric: str = "val_macro_f1") -> None:
+        self.metric = metric
 
     def on_train_epoch_end(self, trainer: L.Trainer, module: L.LightningModule) -> None:
         if not trainer.is_global_zero:
@@ -155,7 +164,7 @@ class EpochPrinter(Callback):
         print(
             f"epoch {trainer.current_epoch:3d}  train_loss {m.get('train_loss', float('nan')):.4f}"
             f"  val_loss {m.get('val_loss', float('nan')):.4f}"
-            f"  val_macro_f1 {m.get('val_macro_f1', float('nan')):.4f}",
+            f"  {self.metric} {m.get(self.metric, float('nan')):.4f}",
             flush=True,
         )
 
@@ -193,6 +202,44 @@ def _loggers(product_dir: Path, config: TrainConfig, run_name: str) -> list[Logg
     return loggers
 
 
+def start_training(product_dir: str | Path, seed: int, threads: int = 0) -> Path:
+    """Create ``product_dir``, quiet Lightning, set the torch threads (0: leave) and seed everything."""
+    product_dir = Path(product_dir)
+    product_dir.mkdir(parents=True, exist_ok=True)
+    _quiet_lightning()
+    if threads:
+        torch.set_num_threads(threads)
+    L.seed_everything(seed, workers=True, verbose=False)
+    return product_dir
+
+
+def cpu_trainer(
+    product_dir: Path, config: TrainConfig, callbacks: list[Callback], run_name: str, **kwargs: Any
+) -> L.Trainer:
+    """A quiet, deterministic CPU Lightning trainer logging to ``product_dir`` (CSV, TensorBoard, W&B)."""
+    return L.Trainer(
+        max_epochs=config.max_epochs,
+        accelerator="cpu",
+        deterministic=True,
+        logger=_loggers(product_dir, config, run_name),
+        callbacks=callbacks,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        num_sanity_val_steps=0,
+        default_root_dir=product_dir,
+        **kwargs,
+    )
+
+
+def load_best_weights(model: torch.nn.Module, checkpoint_path: str | Path) -> torch.nn.Module:
+    """Load the ``model.`` weights of a LightningModule checkpoint into ``model`` (eval mode)."""
+    best = torch.load(checkpoint_path, map_location="cpu", weights_only=True)
+    model.load_state_dict(
+        {k.removeprefix("model."): v for k, v in best["state_dict"].items() if k.startswith("model.")}
+    )
+    return model.eval()
+
+
 def read_history(product_dir: str | Path) -> pd.DataFrame:
     """Per-epoch metrics from the CSV log of a training product folder."""
     path = Path(product_dir) / "logs" / "metrics.csv"
@@ -226,12 +273,7 @@ def _fit_neural(
     ``tensorboard/`` and, when enabled, ``wandb/``; seeded, deterministic mode. With a
     distributed ``config.strategy`` (``ddp_notebook`` in a notebook, ``ddp_fork``/``ddp_spawn``
     in scripts) ``config.devices`` CPU processes train together."""
-    product_dir = Path(product_dir)
-    product_dir.mkdir(parents=True, exist_ok=True)
-    _quiet_lightning()
-    if config.threads:
-        torch.set_num_threads(config.threads)
-    L.seed_everything(config.seed, workers=True, verbose=False)
+    product_dir = start_training(product_dir, config.seed, config.threads)
     data.setup()
     module = ClassifierModule(
         model,
@@ -252,29 +294,20 @@ def _fit_neural(
         EarlyStopping(monitor="val_macro_f1", mode="max", patience=config.patience),
         EpochPrinter(),
     ]
-    trainer = L.Trainer(
-        max_epochs=config.max_epochs,
-        accelerator="cpu",
+    trainer = cpu_trainer(
+        product_dir,
+        config,
+        callbacks,
+        run_name,
         devices=config.devices,
         strategy=config.strategy,
-        deterministic=True,
-        logger=_loggers(product_dir, config, run_name),
-        callbacks=callbacks,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        num_sanity_val_steps=0,
-        default_root_dir=product_dir,
         log_every_n_steps=50,
         use_distributed_sampler=False,  # SplitDataModule shards training data itself
     )
     start = time.perf_counter()
     trainer.fit(module, datamodule=data)
     wall = time.perf_counter() - start
-    best_path = checkpoint.best_model_path or str(product_dir / "checkpoints" / "best.ckpt")
-    best = torch.load(best_path, map_location="cpu", weights_only=True)
-    model.load_state_dict(
-        {k.removeprefix("model."): v for k, v in best["state_dict"].items() if k.startswith("model.")}
-    )
+    load_best_weights(model, checkpoint.best_model_path or product_dir / "checkpoints" / "best.ckpt")
     history = read_history(product_dir)
     best_row = history.loc[history["val_macro_f1"].idxmax()]
     return TrainResult(
