@@ -9,13 +9,14 @@ KERNEL := vitalkit
 STAMP := $(VENV)/.vitalkit-installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install run smoke test lint lab benchmark benchmark-qrs benchmark-qt benchmark-hrv notebooks example synthetic clean-reports help
+.PHONY: install run smoke test lint lab benchmark benchmark-qrs benchmark-qt benchmark-hrv benchmark-rhythm notebooks example synthetic clean-reports help
 
 help:
 	@echo "make run        run the pipeline on $(PARAMS) (PARAMS=params/smoke.yaml for a quick run)"
 	@echo "make test       run the tests (unit, notebooks with nbval, smoke pipeline)"
 	@echo "make lab        start JupyterLab on notebooks/"
 	@echo "make benchmark  model zoo on the MIT-BIH inter-patient benchmark, prints the table"
+	@echo "make benchmark-rhythm  AF, shockable and per-type rhythm tables"
 	@echo "make example    write data/example (EDF + CSV + serial logs, labels.json) and run params/folder.yaml"
 	@echo "make synthetic  run params/synthetic.yaml on generated ECG (no data directory needed)"
 	@echo "make benchmark-qt   QT Database delineation errors (QRS onset, T end, QT) vs the CSE tolerance"
@@ -45,6 +46,10 @@ test: $(STAMP)
 # and prints the comparison table (about an hour on 2 CPU cores).
 benchmark: $(STAMP)
 	$(BIN)/vitalkit benchmark beats --params params/benchmark.yaml
+
+# Rhythm tables (AF, shockable with delays, per type); features cached under data/cache/rhythm.
+benchmark-rhythm: $(STAMP)
+	$(BIN)/vitalkit benchmark rhythm af shockable types neural --product-dir reports/rhythm_benchmark
 
 # Bring your own data: the example folder (CinC 2017 as EDF, MIT-BIH as CSV, synthetic ECG through
 # serial logs, with labels.json) written and taken through the pipeline.

@@ -36,6 +36,7 @@ SUBMODULES = (
     "labels",
     "models",
     "pipeline",
+    "rhythm",
     "signal",
     "train",
     "viz",

@@ -18,6 +18,8 @@ Examples
     HRV table of the MIT-BIH records.
 ``vitalkit benchmark beats``
     Run params/benchmark.yaml (the model zoo) and print the comparison table.
+``vitalkit benchmark rhythm [af shockable types neural]``
+    Rhythm tables: CinC 2017 AF cross-validation, shockable rhythms, MIT-BIH per type.
 ``vitalkit benchmark qrs --detectors xqrs neurokit --records 100 101``
     QRS detection benchmark on MIT-BIH (all 48 records and detectors by default).
 ``vitalkit summary reports/<run-id>``
@@ -113,6 +115,13 @@ def _benchmark_beats(args: argparse.Namespace) -> int:
         args.params, resume=args.resume, reports_dir=args.reports_dir, progress=not args.no_progress
     )
     print("\n" + beat_benchmark_text(run_dir))
+    return 0
+
+
+def _benchmark_rhythm(args: argparse.Namespace) -> int:
+    from vitalkit.rhythm.benchmark import run_benchmark
+
+    print(run_benchmark(args.parts, k=args.folds, product_dir=args.product_dir))
     return 0
 
 
@@ -241,6 +250,17 @@ def build_parser() -> argparse.ArgumentParser:
     beats.add_argument("--reports-dir")
     beats.add_argument("--no-progress", action="store_true")
     beats.set_defaults(func=_benchmark_beats)
+    rhythm = bench_sub.add_parser(
+        "rhythm", help="AF (CinC 2017 CV), shockable (AHA goals, delays), per-type table"
+    )
+    rhythm.add_argument(
+        "parts", nargs="*", default=["af", "shockable", "types"], help="af shockable types neural"
+    )
+    rhythm.add_argument("--folds", type=int, default=5)
+    rhythm.add_argument(
+        "--product-dir", default="", help="where the neural part writes models and the ONNX file"
+    )
+    rhythm.set_defaults(func=_benchmark_rhythm)
     qrs = bench_sub.add_parser("qrs", help="R-peak detectors on all 48 MIT-BIH records (Se, +P, F1, jitter)")
     qrs.add_argument("--detectors", nargs="+", help="detector names (default: all registered)")
     qrs.add_argument("--records", nargs="+", help="MIT-BIH records or a set name (default: ALL, 48)")

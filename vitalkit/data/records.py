@@ -34,18 +34,23 @@ class Annotations:
         Annotation symbol (``'N'``, ``'V'``, ``'+'`` ...), as an object array of str.
     aux_note : np.ndarray
         Auxiliary note (rhythm labels such as ``'(AFIB'``), stripped of NUL bytes.
+    subtype : np.ndarray or None
+        WFDB ``subtyp`` field (int), where the reader has it: for noise annotations ``~`` it
+        says which signals are noisy (bit ``c``) or unreadable (bit ``4 + c``; -1: all).
     """
 
     sample: np.ndarray
     symbol: np.ndarray
     aux_note: np.ndarray
+    subtype: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.sample.size)
 
     def select(self, mask: np.ndarray) -> Annotations:
         """Return the annotations where ``mask`` is true."""
-        return Annotations(self.sample[mask], self.symbol[mask], self.aux_note[mask])
+        subtype = None if self.subtype is None else self.subtype[mask]
+        return Annotations(self.sample[mask], self.symbol[mask], self.aux_note[mask], subtype)
 
 
 @dataclass

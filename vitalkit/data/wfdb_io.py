@@ -249,4 +249,5 @@ def read_annotations(path: str | Path, extension: str = "atr", sig_len: int | No
         sample=sample,
         symbol=np.asarray(ann.symbol, dtype=object),
         aux_note=np.asarray(aux, dtype=object),
+        subtype=np.asarray(ann.subtype if ann.subtype is not None else np.zeros(sample.size), dtype=np.int64),
     )

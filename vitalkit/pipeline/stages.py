@@ -317,6 +317,18 @@ def _check_clinical(section: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _rhythm_inputs(section: dict[str, Any]) -> list[Path]:
+    from vitalkit.rhythm.stage import stage_inputs
+
+    return stage_inputs(section)
+
+
+def _check_rhythm(section: dict[str, Any]) -> list[str]:
+    from vitalkit.rhythm.stage import stage_problems
+
+    return stage_problems(section)
+
+
 register_stage(
     Stage(
         name="signal_analysis",
@@ -337,6 +349,18 @@ register_stage(
         inputs=_clinical_files,
         check=_check_clinical,
         description="HRV (MIT-BIH), QT/QTc against QTDB marks, ST trends and episodes, MI detector (PTB-XL)",
+    )
+)
+
+
+register_stage(
+    Stage(
+        name="rhythm",
+        notebook="09_rhythm.ipynb",
+        folder="09_rhythm",
+        inputs=_rhythm_inputs,
+        check=_check_rhythm,
+        description="AF (CinC 2017 k-fold), shockable rhythms (AHA goals, delays), per-type table, ONNX",
     )
 )
 
