@@ -104,6 +104,35 @@ def bootstrap_metrics(
     return table
 
 
+def paired_difference_summary(
+    metric: str, observed: float, diff: np.ndarray, level: float, n_records: int
+) -> dict[str, float]:
+    """Observed difference, percentile CI and two-sided bootstrap p-value of paired replicates.
+
+    ``diff`` holds the finite replicate differences; the p-value is twice the share of
+    replicates on the other side of zero (capped at 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = paired_difference_summary("macro_f1", 0.1, np.linspace(0.05, 0.15, 101), 0.9, 8)
+    >>> round(r["ci_low"], 3), r["p_value"], r["n_records"]
+    (0.055, 0.0, 8)
+    """
+    alpha = (1 - level) / 2
+    lo, hi = np.quantile(diff, [alpha, 1 - alpha])
+    p = float(min(1.0, 2 * min((diff <= 0).mean(), (diff >= 0).mean())))
+    return {
+        "metric": metric,
+        "difference": float(observed),
+        "ci_low": float(lo),
+        "ci_high": float(hi),
+        "p_value": p,
+        "n_boot": int(diff.size),
+        "n_records": int(n_records),
+    }
+
+
 def paired_bootstrap(
     y_true: np.ndarray,
     pred_a: np.ndarray,
@@ -137,18 +166,7 @@ def paired_bootstrap(
     diff = get(reps[:, :k]) - get(reps[:, k:])
     diff = diff[np.isfinite(diff)]
     observed = float(get(confusion(y_true, pred_a, k)) - get(confusion(y_true, pred_b, k)))
-    alpha = (1 - level) / 2
-    lo, hi = np.quantile(diff, [alpha, 1 - alpha])
-    p = float(min(1.0, 2 * min((diff <= 0).mean(), (diff >= 0).mean())))
-    return {
-        "metric": metric,
-        "difference": observed,
-        "ci_low": float(lo),
-        "ci_high": float(hi),
-        "p_value": p,
-        "n_boot": int(diff.size),
-        "n_records": int(names_a.size),
-    }
+    return paired_difference_summary(metric, observed, diff, level, names_a.size)
 
 
 def group_bootstrap(

@@ -21,6 +21,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from vitalkit.evaluate.bootstrap import paired_difference_summary
+
 PER_LABEL = ("Se", "+P", "F1", "FPR")
 
 
@@ -130,15 +132,4 @@ def paired_bootstrap_multilabel(
         metrics_from_tables(tables_a.sum(0), classes)[metric]
         - metrics_from_tables(tables_b.sum(0), classes)[metric]
     )
-    alpha = (1 - level) / 2
-    lo, hi = np.quantile(diff, [alpha, 1 - alpha])
-    p = float(min(1.0, 2 * min((diff <= 0).mean(), (diff >= 0).mean())))
-    return {
-        "metric": metric,
-        "difference": observed,
-        "ci_low": float(lo),
-        "ci_high": float(hi),
-        "p_value": p,
-        "n_boot": int(diff.size),
-        "n_records": int(g),
-    }
+    return paired_difference_summary(metric, observed, diff, level, g)
