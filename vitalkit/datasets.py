@@ -136,9 +136,12 @@ class MitdbBeats:
         bandpass: Any = (0.5, 40.0),
         context: Any = (),
         template_beats: int = 32,
+        features: str = "transfer",
+        leads: int = 2,
         **_: Any,
     ) -> tuple[dict[str, BeatSet], Any]:
-        """Beat windows, RR features and AAMI labels per split."""
+        """Beat windows, beat features (``features``: ``'rr'`` or ``'transfer'``, see
+        :data:`vitalkit.beats.dataset.FEATURE_TABLES`) and AAMI labels per split."""
         from vitalkit.beats.dataset import build_beat_dataset
 
         return build_beat_dataset(
@@ -151,6 +154,8 @@ class MitdbBeats:
             bandpass=tuple(bandpass),
             context=list(context),
             template_beats=template_beats,
+            features=features,
+            leads=leads,
             progress=False,
         )
 

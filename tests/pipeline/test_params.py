@@ -33,15 +33,36 @@ def minimal(**extra) -> dict:
 
 @pytest.mark.parametrize(
     ("name", "trained"),
-    [("smoke", ["train[resnet1d]", "train[gbdt]"]), ("default", ["train[resnet1d]"])],
+    [
+        ("smoke", ["train[resnet1d]", "train[gbdt]"]),
+        ("default", ["train[rf_transfer]", "train[resnet1d]"]),
+    ],
 )
 def test_shipped_parameter_sets_are_valid(name: str, trained: list[str]) -> None:
     params = load_params(PROJECT / "params" / f"{name}.yaml")
     labels = [i.label for i in params.instances()]
     assert labels == ["explore", "preprocess", *trained, "evaluate", "export"]
 
-    train = params.instances()[2].parameters
+    train = {i.label: i.parameters for i in params.instances()}["train[resnet1d]"]
     assert train["architecture"] == "resnet1d" and "hparams" in train and train["seed"] == 0
+
+
+def test_default_set_cross_validates_its_classical_model() -> None:
+    params = load_params(PROJECT / "params" / "default.yaml")
+    train = {i.label: i.parameters for i in params.instances()}["train[rf_transfer]"]
+    assert train["cv_folds"] == 11 and train["hparams"]["feature_set"] == "transfer"
+
+
+def test_bad_feature_set_and_folds_are_refused(tmp_path) -> None:
+    raw = yaml.safe_load((PROJECT / "params" / "default.yaml").read_text())
+    raw["models"]["rf_transfer"]["hparams"]["feature_set"] = "nonsense"
+    raw["models"]["rf_transfer"]["train"]["cv_folds"] = 1
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ParamsError) as err:
+        load_params(path, check_data=False)
+    text = str(err.value)
+    assert "feature_set must be one of" in text and "cv_folds must be 0 (off) or at least 2" in text
 
 
 def test_unknown_parameter_is_rejected_with_the_notebook_parameters(tmp_path: Path) -> None:

@@ -44,7 +44,8 @@ def test_mitdb_207_rhythms_and_vt_rates(data_dir):
 
 def test_cinc_labels_and_subset(data_dir):
     labels = cinc_labels()
-    assert labels.value_counts().to_dict() == {"A": 100, "N": 100, "O": 100, "~": 100}
+    # the shared subset: every A and ~ record, 1,200 N and 1,200 O (v3 labels; data README)
+    assert labels.value_counts().to_dict() == {"N": 1200, "O": 1200, "A": 738, "~": 284}
     chosen = cinc_subset(3, seed=1)
     assert len(chosen) == 12 and labels.loc[chosen].value_counts().tolist() == [3, 3, 3, 3]
     rec = read_rhythm_record("cinc2017", chosen[0])

@@ -25,6 +25,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from vitalkit.beats.detect import ecg_rpeaks, match_peaks
+from vitalkit.beats.features import beat_feature_table, feature_names
 from vitalkit.beats.segment import RR_FEATURES, beat_windows, rr_features, running_template
 from vitalkit.data import mitdb
 from vitalkit.data.physionet import ensure_records
@@ -47,7 +48,9 @@ class BeatSet:
     windows : np.ndarray
         ``(n, channels, window_length)`` float32, filtered ECG in mV around each R peak.
     rr : np.ndarray
-        ``(n, 4)`` float32 RR features in seconds (:data:`RR_FEATURES`).
+        ``(n, k)`` float32 beat features (``meta['rr_features']`` names them): the 4 RR
+        features in seconds (:data:`RR_FEATURES`) first, then, with ``features='transfer'``,
+        the patient-normalised table of :mod:`vitalkit.beats.features`.
     labels : np.ndarray
         ``(n,)`` int64 index into ``classes``.
     record, symbol : np.ndarray
@@ -86,6 +89,11 @@ class BeatSet:
         """Model inputs in call order: windows, RR features."""
         return self.windows, self.rr
 
+    @property
+    def feature_names(self) -> list[str]:
+        """Names of the columns of :attr:`rr`."""
+        return list(self.meta.get("rr_features", RR_FEATURES))
+
     def class_counts(self) -> dict[str, int]:
         """Beats per class, every class listed (zero included)."""
         counts = np.bincount(self.labels, minlength=len(self.classes))
@@ -119,7 +127,7 @@ class BeatSet:
             "sampling_rate": self.sampling_rate,
             "before_s": self.before_s,
             "channels": list(self.channels),
-            "rr_features": list(RR_FEATURES),
+            "rr_features": self.feature_names,
             **self.meta,
         }
         save_npz(path, **{name: getattr(self, name) for name in _ARRAYS}, meta=np.array(json.dumps(meta)))
@@ -141,7 +149,6 @@ class BeatSet:
             raise DataError(path, f"cannot be read as .npz ({exc})") from None
         if arrays["windows"].ndim != 3:
             raise DataError(path, f"windows must be (n, channels, length), not {arrays['windows'].shape}")
-        meta.pop("rr_features", None)
         return cls(
             **arrays,
             classes=tuple(meta.pop("classes")),
@@ -154,6 +161,11 @@ class BeatSet:
 
 CONTEXTS = ("template",)
 """Context channels :func:`record_beats` can add after the lead."""
+
+FEATURE_TABLES = ("rr", "transfer")
+"""What :attr:`BeatSet.rr` holds: ``'rr'`` the 4 RR features in seconds; ``'transfer'`` those
+followed by the patient-normalised RR and morphology table of every lead
+(:func:`vitalkit.beats.features.beat_feature_table`)."""
 
 
 def record_beats(
@@ -170,6 +182,8 @@ def record_beats(
     context: Sequence[str] = (),
     template_beats: int = 32,
     labeling: str = "aami",
+    features: str = "rr",
+    leads: int = 2,
 ) -> tuple[BeatSet, dict[str, Any]]:
     """Beats of one annotated record, and a summary of what was kept and dropped.
 
@@ -204,6 +218,12 @@ def record_beats(
     labeling : {'aami', 'symbol'}
         ``'aami'``: ``classes`` are AAMI classes; ``'symbol'``: ``classes`` are MIT-BIH beat
         symbols, kept as they are (fine-grained beat types).
+    features : {'rr', 'transfer'}
+        What the beats' feature array holds (:data:`FEATURE_TABLES`).
+    leads : int
+        With ``features='transfer'``: leads measured, ``lead`` first, then the record's other
+        channels in their order (records with fewer leads repeat the first, so every record
+        gives the same columns).
     """
     unknown = [c for c in context if c not in CONTEXTS]
     if unknown:
@@ -214,17 +234,24 @@ def record_beats(
         raise DataError(record.source or record.name, "record has no beat annotations")
     if positions not in ("annotated", "detected"):
         raise DataError(record.name, f"positions must be 'annotated' or 'detected', not {positions!r}")
+    if features not in FEATURE_TABLES:
+        raise DataError(record.name, f"features must be one of {list(FEATURE_TABLES)}, not {features!r}")
     fs = float(record.sampling_rate)
+    lead_names = [lead] + [c for c in record.channel_names if c != lead]
+    lead_names = (lead_names + [lead] * leads)[: max(1, leads)] if features == "transfer" else [lead]
     try:
-        x = ecg_bandpass(record.channel(lead), fs, *bandpass)
+        filtered = [ecg_bandpass(record.channel(name), fs, *bandpass) for name in dict.fromkeys(lead_names)]
     except ValueError as exc:
         raise DataError(record.source or record.name, f"lead {lead}: {exc}") from None
+    by_name = dict(zip(dict.fromkeys(lead_names), filtered, strict=True))
+    x = by_name[lead]
     ann = record.annotations
     is_qrs = np.isin(ann.symbol.astype(str), list(QRS_SYMBOLS))
     ref_peaks = ann.sample[is_qrs]
     ref_symbols = ann.symbol[is_qrs].astype(str)
     if target_rate and target_rate != fs:
-        x = signal_resample(x, fs, target_rate)
+        by_name = {name: signal_resample(sig, fs, target_rate) for name, sig in by_name.items()}
+        x = by_name[lead]
         ref_peaks = np.round(ref_peaks * target_rate / fs).astype(np.int64)
         fs = float(target_rate)
     summary: dict[str, Any] = {"record": record.name, "annotated_beats": int(ref_peaks.size)}
@@ -244,6 +271,11 @@ def record_beats(
     if peaks.size < 2:
         raise DataError(record.source or record.name, f"only {peaks.size} beats found")
     rr = rr_features(peaks, fs)
+    names = list(RR_FEATURES)
+    if features == "transfer":
+        table = beat_feature_table(np.stack([by_name[n] for n in lead_names]), peaks, fs)
+        rr = np.concatenate([rr, table[:, 4:]], axis=1)
+        names = feature_names(len(lead_names))
     labels = LABELINGS[labeling](symbols, classes)
     windows, inside = beat_windows(x, peaks, fs, before_s, after_s)
     channels = [windows]
@@ -266,6 +298,7 @@ def record_beats(
         sampling_rate=fs,
         before_s=before_s,
         channels=(lead, *[f"{lead}:{c}" for c in context]),
+        meta={"rr_features": names},
     )
     summary.update(beats.class_counts())
     return beats, summary
@@ -280,10 +313,11 @@ LABELINGS = {"aami": encode_labels, "symbol": _symbol_labels}
 """How annotation symbols become class indices (``'aami'`` classes or raw ``'symbol'``)."""
 
 
-def load_mitdb_record(name: str, data_dir: str | Path | None = None, lead: str = mitdb.LEAD) -> Record:
-    """Read one MIT-BIH record (lead ``lead`` and ``atr`` annotations), fetching it if missing."""
+def load_mitdb_record(name: str, data_dir: str | Path | None = None, lead: str | None = mitdb.LEAD) -> Record:
+    """Read one MIT-BIH record (lead ``lead``, or every lead if None, and ``atr`` annotations),
+    fetching it if missing."""
     (base,) = ensure_records(mitdb.SLUG, [name], data_dir=data_dir)
-    return read_wfdb(base, channels=[lead], annotator="atr")
+    return read_wfdb(base, channels=None if lead is None else [lead], annotator="atr")
 
 
 def build_beat_dataset(
@@ -326,7 +360,8 @@ def build_beat_dataset(
     todo = [(s, r) for s, names in split_records.items() for r in names]
     like: BeatSet | None = None
     for split, name in tqdm(todo, desc="records", disable=not progress):
-        record = load_mitdb_record(name, data_dir, options.get("lead", mitdb.LEAD))
+        lead = None if options.get("features", "rr") == "transfer" else options.get("lead", mitdb.LEAD)
+        record = load_mitdb_record(name, data_dir, lead)
         beats, summary = record_beats(record, classes, **options)
         like = beats
         parts[split].append(beats)

@@ -25,6 +25,22 @@ SLUG = "mitdb"
 SAMPLING_RATE = 360.0
 LEAD = "MLII"
 
+SAME_PATIENT: dict[str, str] = {"202": "201"}
+"""Records that come from the same subject as another record (the database directory: 201 and
+202 are one patient), mapped to the record that names the patient."""
+
+
+def patient_of(record: str) -> str:
+    """The patient a record belongs to (its own name, or :data:`SAME_PATIENT`'s).
+
+    Examples
+    --------
+    >>> patient_of("202"), patient_of("100")
+    ('201', '100')
+    """
+    return SAME_PATIENT.get(str(record), str(record))
+
+
 ALL_RECORDS: tuple[str, ...] = tuple(
     str(r)
     for r in (

@@ -22,11 +22,17 @@ import pandas as pd
 
 from vitalkit.beats.dataset import BeatSet
 from vitalkit.errors import ParamsError
+from vitalkit.evaluate.beat_tables import (
+    beat_type_table,
+    class_by_record,
+    cv_metrics_table,
+    without_records_table,
+)
 from vitalkit.evaluate.compare import compare_models
 from vitalkit.evaluate.curves import calibration_table, curve_table, expected_calibration_error
 from vitalkit.evaluate.metrics import confusion
 from vitalkit.evaluate.predict import predict_proba
-from vitalkit.evaluate.published import with_ours
+from vitalkit.evaluate.published import reproduction_table, with_ours
 from vitalkit.evaluate.tables import per_record_table
 from vitalkit.evaluate.tasks import TASKS
 from vitalkit.io import read_json, save_npz, write_json, write_text
@@ -58,6 +64,15 @@ class ModelEvaluation:
     members: list[str] = field(default_factory=list)
 
     task: str = "multiclass"
+    cv: dict[str, np.ndarray] | None = None
+    """Out-of-fold results of the training patients (``probabilities``, ``labels``, ``record``,
+    ``class_bias``) when the model was cross-validated; its :attr:`val_score` is then the CV
+    selection score."""
+
+    @property
+    def selection_basis(self) -> str:
+        """``'cv'`` (patient-grouped cross-validation) or ``'val'`` (validation patients)."""
+        return "cv" if self.cv is not None else "val"
 
     @property
     def predictions(self) -> np.ndarray:
@@ -86,12 +101,17 @@ class Evaluation:
         return self.test.classes
 
     def ranking(self) -> list[str]:
-        """Models by validation score, best first (ties: order given)."""
-        return sorted(self.models, key=lambda k: -self.models[k].val_score)
+        """Models best first: cross-validated models (scored on every training patient) by
+        their CV score, then models scored on the validation patients only by that score (a
+        handful of patients is too noisy to rank against CV); ties keep the order given."""
+        return sorted(
+            self.models,
+            key=lambda k: (self.models[k].selection_basis != "cv", -self.models[k].val_score),
+        )
 
     @property
     def primary(self) -> str:
-        """The model with the best validation score."""
+        """The first model of :meth:`ranking` (best CV score, else best validation score)."""
         return self.ranking()[0]
 
     @property
@@ -117,7 +137,10 @@ class Evaluation:
         rows = {}
         for label in self.ranking():
             ev = self.models[label]
-            row: dict[str, Any] = {"val_macro_f1": round(100 * ev.val_score, 1)}
+            row: dict[str, Any] = {
+                "val_macro_f1": round(100 * ev.val_score, 1),
+                "selected_on": ev.selection_basis,
+            }
             for m in metrics:
                 v, lo, hi = ev.bootstrap.loc[m, ["value", "ci_low", "ci_high"]]
                 row[m] = f"{100 * v:.1f} [{100 * lo:.1f}, {100 * hi:.1f}]" if np.isfinite(v) else "n/a"
@@ -128,6 +151,73 @@ class Evaluation:
         table = pd.DataFrame(rows).T
         table.index.name = "model"
         return table
+
+    def cv_table(self, metrics: tuple[str, ...] | None = None) -> pd.DataFrame | None:
+        """Cross-validation figures of the training patients (``value [CI]`` in %, CIs over
+        patients) beside each model's test figures; None when no model was cross-validated."""
+        metrics = metrics or self.headline
+        rows = {}
+        for label in self.ranking():
+            ev = self.models[label]
+            if ev.cv is None:
+                continue
+            cv = cv_metrics_table(
+                ev.cv["labels"],
+                ev.cv["probabilities"],
+                ev.cv["record"],
+                self.classes,
+                ev.cv["class_bias"],
+                self.n_bootstrap,
+                self.seed,
+                self.level,
+            )
+            row: dict[str, Any] = {"patients": len(set(ev.cv["record"].tolist()))}
+            for m in metrics:
+                for name, table in (("CV", cv), ("test", ev.bootstrap)):
+                    v, lo, hi = table.loc[m, ["value", "ci_low", "ci_high"]]
+                    row[f"{name} {m}"] = (
+                        f"{100 * v:.1f} [{100 * lo:.1f}, {100 * hi:.1f}]" if np.isfinite(v) else "n/a"
+                    )
+            row["class_bias"] = " ".join(f"{b:+.2f}" for b in ev.cv["class_bias"])
+            rows[label] = row
+        if not rows:
+            return None
+        table = pd.DataFrame(rows).T
+        table.index.name = "model"
+        return table
+
+    def class_by_record(self, name: str = "S", label: str | None = None) -> pd.DataFrame | None:
+        """One class per test record for ``label`` (default: the primary model); None when the
+        task is not multiclass or has no class ``name``."""
+        if self.task != "multiclass" or name not in self.classes:
+            return None
+        ev = self.models[label or self.primary]
+        return class_by_record(self.test.labels, ev.predictions, self.test.record, self.classes, name)
+
+    def without_records(self, exclude: Sequence[str], label: str | None = None) -> pd.DataFrame | None:
+        """Test metrics of ``label`` on all records and without each record of ``exclude``
+        (multiclass only, else None)."""
+        if self.task != "multiclass":
+            return None
+        ev = self.models[label or self.primary]
+        return without_records_table(
+            self.test.labels,
+            ev.predictions,
+            self.test.record,
+            self.classes,
+            exclude,
+            self.n_bootstrap,
+            self.seed,
+            self.level,
+        )
+
+    def beat_types(self, label: str | None = None) -> pd.DataFrame | None:
+        """Per MIT-BIH beat type: Se of ``label`` (default: the primary model); None for
+        samples without beat symbols."""
+        if not isinstance(self.test, BeatSet) or not {"N", "S", "V"} <= set(self.classes):
+            return None
+        ev = self.models[label or self.primary]
+        return beat_type_table(self.test.symbol, ev.predictions, self.classes)
 
     def comparison_table(self, n_boot: int = 2000) -> pd.DataFrame | None:
         """Paired A/B comparison (bootstrap over records, McNemar in ``.attrs``)."""
@@ -185,12 +275,32 @@ class Evaluation:
         ]
         return with_ours(ours)
 
-    def save(self, product_dir: str | Path) -> dict[str, Any]:
-        """Write ``metrics.json``, ``summary.csv``, comparison, per-record tables and predictions."""
+    def reproduction_table(self) -> pd.DataFrame | None:
+        """Models that re-implement a paper (by feature set) beside its figures, with the gap."""
+        if self.headline != HEADLINE:
+            return None
+        ours = pd.DataFrame({k: {m: ev.metric(m) for m in self.headline} for k, ev in self.models.items()}).T
+        return reproduction_table(ours, {k: ev.train.get("feature_set") for k, ev in self.models.items()})
+
+    def save(self, product_dir: str | Path, exclude_records: Sequence[str] = ()) -> dict[str, Any]:
+        """Write ``metrics.json``, ``summary.csv``, comparison, per-record tables and predictions,
+        and for beats the CV table, S per record, metrics without ``exclude_records`` and the
+        beat-type table."""
         product_dir = Path(product_dir)
+        beat_tables = {
+            "cv_table.csv": self.cv_table(),
+            "S_by_record.csv": self.class_by_record("S"),
+            "without_records.csv": self.without_records(exclude_records) if exclude_records else None,
+            "beat_types.csv": self.beat_types(),
+            "reproductions.csv": self.reproduction_table(),
+        }
+        for name, table in beat_tables.items():
+            if table is not None:
+                write_text(product_dir / name, table.to_csv())
         out: dict[str, Any] = {
             "primary": self.primary,
-            "selection": "best validation macro-F1 (held-out training patients)",
+            "selection": "best selection score: patient-grouped CV over the training patients where the "
+            "model was cross-validated, else validation macro-F1 (held-out training patients)",
             "ranking": self.ranking(),
             "classes": list(self.classes),
             "task": self.task,
@@ -209,6 +319,7 @@ class Evaluation:
         for label, ev in self.models.items():
             out["models"][label] = {
                 "val_macro_f1": ev.val_score,
+                "selected_on": ev.selection_basis,
                 "metrics": ev.bootstrap.to_dict(orient="index"),
                 "confusion": None if ev.confusion is None else ev.confusion.tolist(),
                 "train": ev.train,
@@ -323,8 +434,15 @@ def evaluate_models(
             predict_proba(model, *test.inputs()),
             predict_proba(model, *val.inputs()),
         )
-        train = {**read_json(Path(folder) / "metrics.json"), "architecture": config["architecture"]}
+        train = {
+            **read_json(Path(folder) / "metrics.json"),
+            "architecture": config["architecture"],
+            "feature_set": config.get("feature_set"),
+        }
         results[label] = _score(label, *cache[label], test, val, n_bootstrap, seed, level, train)
+        results[label].cv = load_cv(folder)
+        if results[label].cv is not None:
+            results[label].val_score = float(train["best_val_macro_f1"])
     for name, members in (ensembles or {}).items():
         test_p = np.mean([cache[m][0] for m in members], axis=0)
         val_p = np.mean([cache[m][1] for m in members], axis=0)
@@ -334,6 +452,11 @@ def evaluate_models(
             "wall_time_s": sum(results[m].train.get("wall_time_s") or 0 for m in members),
         }
         results[name] = _score(name, test_p, val_p, test, val, n_bootstrap, seed, level, train, members)
+        results[name].cv = ensemble_cv([results[m].cv for m in members], test.classes)
+        if results[name].cv is not None:
+            cv = results[name].cv
+            pred = np.log(np.clip(cv["probabilities"], 1e-9, None)) + cv["class_bias"]
+            results[name].val_score = TASKS[test.task].selection(cv["labels"], pred.argmax(1), test.classes)
     return Evaluation(
         test=test,
         val=val,
@@ -343,6 +466,29 @@ def evaluate_models(
         seed=seed,
         compare=list(compare),
     )
+
+
+def load_cv(train_dir: str | Path) -> dict[str, np.ndarray] | None:
+    """Out-of-fold results (``cv_oof.npz``) of a cross-validated training folder, else None."""
+    path = Path(train_dir) / "cv_oof.npz"
+    if not path.is_file():
+        return None
+    with np.load(path, allow_pickle=False) as data:
+        return {k: data[k] for k in ("probabilities", "labels", "record", "class_bias")}
+
+
+def ensemble_cv(members: Sequence[dict[str, np.ndarray] | None], classes: Sequence[str]) -> dict | None:
+    """Out-of-fold results of a soft-voting ensemble: the mean of its members' biased
+    out-of-fold probabilities (None unless every member was cross-validated on the same beats)."""
+    from vitalkit.train.crossval import apply_bias
+
+    if not members or any(m is None for m in members):
+        return None
+    first = members[0]
+    if any(not np.array_equal(m["labels"], first["labels"]) for m in members):
+        return None
+    mean = np.mean([apply_bias(m["probabilities"], m["class_bias"]) for m in members], axis=0)
+    return {**first, "probabilities": mean, "class_bias": np.zeros(len(classes))}
 
 
 def load_ensembles(evaluate_dir: str | Path) -> dict[str, list[str]]:

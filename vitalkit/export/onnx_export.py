@@ -155,10 +155,13 @@ def export_beat_model(
     window_shape: tuple[int, int],
     metadata: dict[str, Any] | None = None,
     opset: int = 18,
+    n_rr: int = N_RR,
 ) -> Path:
-    """Export a beat model ``model(window, rr) -> logits`` (softmax output); see :func:`export_onnx`."""
+    """Export a beat model ``model(window, rr) -> logits`` (softmax output); see :func:`export_onnx`.
+
+    ``n_rr`` is the number of beat-feature columns (4 RR features, or the transfer table)."""
     return export_onnx(
-        model, path, {"window": tuple(window_shape), "rr": (N_RR,)}, "multiclass", metadata, opset
+        model, path, {"window": tuple(window_shape), "rr": (n_rr,)}, "multiclass", metadata, opset
     )
 
 

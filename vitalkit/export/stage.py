@@ -21,6 +21,7 @@ from torch import nn
 
 import vitalkit
 from vitalkit.beats.dataset import BeatSet
+from vitalkit.beats.features import LOOK_AHEAD
 from vitalkit.beats.segment import RR_FEATURES
 from vitalkit.data.windowset import WindowSet
 from vitalkit.errors import ParamsError
@@ -132,7 +133,14 @@ def input_metadata(data: BeatSet | WindowSet) -> dict[str, Any]:
         else "label probabilities (sigmoid)",
     }
     if isinstance(data, BeatSet):
-        meta.update(window_before_r_s=data.before_s, rr_features=",".join(RR_FEATURES), rr_units="s")
+        names = data.feature_names
+        meta.update(
+            window_before_r_s=data.before_s,
+            rr_features=",".join(names),
+            rr_units="first 4 in s (RR_FEATURES), the rest dimensionless ratios, ms or mV (by name)",
+        )
+        if len(names) > len(RR_FEATURES):
+            meta["look_ahead"] = "; ".join(f"{k}: {v}" for k, v in LOOK_AHEAD.items())
     return meta
 
 

@@ -1,7 +1,9 @@
 """Classifiers around a registered backbone: :class:`BeatNet` (beats + RR) and :class:`WindowNet`.
 
-Inputs are raw: windows in physical units ``(batch, channels, length)`` and, for beats, RR
-features in seconds ``(batch, 4)``. The normalization fitted on the training split lives in
+Inputs are raw: windows in physical units ``(batch, channels, length)`` and, for beats, the
+beat features ``(batch, k)``: the 4 RR features in seconds, then (with the ``'transfer'`` table)
+the patient-normalised RR and morphology features of :mod:`vitalkit.beats.features`.
+The normalization fitted on the training split lives in
 buffers (:class:`WindowNormalization`), so the exported ONNX graph carries it too. RR context
 enters every beat architecture the same way: the standardized RR features plus the log
 ratios ``pre/local``, ``post/local``, ``pre/record``, ``local/record`` (what separates
@@ -131,7 +133,8 @@ class BeatNet(nn.Module):
             )
             features = self.backbone.out_features
             if use_rr:
-                self.rr_branch = nn.Sequential(nn.Linear(2 * N_RR, rr_hidden), nn.ReLU(inplace=True))
+                n_inputs = len(scaler["rr_mean"]) + N_RR
+                self.rr_branch = nn.Sequential(nn.Linear(n_inputs, rr_hidden), nn.ReLU(inplace=True))
                 features += rr_hidden
             self.head = nn.Sequential(nn.Dropout(head_dropout), nn.Linear(features, n_classes))
 
@@ -142,8 +145,13 @@ class BeatNet(nn.Module):
         """Window channels the model takes."""
         return self.normalize_window.channels
 
+    @property
+    def n_rr(self) -> int:
+        """Columns of the beat-feature input (4 RR features, or the whole transfer table)."""
+        return int(self.rr_mean.numel())
+
     def rr_inputs(self, rr: torch.Tensor) -> torch.Tensor:
-        """Standardized RR features and their log ratios, ``(batch, 8)``."""
+        """Standardized beat features and the log ratios of the 4 RR features, ``(batch, k + 4)``."""
         safe = rr.clamp_min(1e-3)
         ratios = torch.stack(
             [

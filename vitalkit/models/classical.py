@@ -15,23 +15,90 @@ Examples
 
 from __future__ import annotations
 
+import inspect
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from vitalkit.beats.scaler import window_center
 from vitalkit.errors import ParamsError
 from vitalkit.io import atomic_path
 
+
+def _standardized_lda(**params: Any) -> Any:
+    """Linear discriminant analysis on standardized features (de Chazal 2004's classifier)."""
+    return make_pipeline(StandardScaler(), LinearDiscriminantAnalysis(**params))
+
+
+_standardized_lda.__signature__ = inspect.signature(LinearDiscriminantAnalysis.__init__)  # type: ignore[attr-defined]
+
 CLASSICAL: dict[str, Callable[..., Any]] = {
     "gbdt": HistGradientBoostingClassifier,
     "random_forest": RandomForestClassifier,
+    "lda": _standardized_lda,
 }
 """Registered classical models (scikit-learn estimators), by name."""
+
+FEATURE_SETS: dict[str, tuple[str, ...] | None] = {
+    "window": None,
+    "table": (),
+    "transfer": (
+        "rr_pre_record_mean",
+        "rr_post_record_mean",
+        "rr_local_record_mean",
+        "rr_pre_local",
+        "rr_pre_post",
+        "rr_irregularity_median",
+        "rr_irregularity_centred",
+        "rr_fraction_irregular",
+        "lead0_qrs_width_ms",
+        "lead0_qrs_width_ratio",
+        "lead0_corr_qrs",
+        "lead0_corr_p",
+        "lead0_resid_qrs",
+        "lead1_corr_qrs",
+        "lead1_qrs_width_ratio",
+    ),
+    "saenz2020": (
+        "lead0_qrs_width_ms",
+        "rr_pre_record_mean",
+        "rr_post_record_mean",
+        "rr_local_record_mean",
+        "rr_pre_post",
+        "rr_pre_local",
+    ),
+    "dechazal2004": (
+        "rr_pre",
+        "rr_post",
+        "rr_local",
+        "rr_record",
+        *(f"lead{k}_{c}" for k in (0, 1) for c in ("qrs_width_ms", "qrs_max_mv", "qrs_min_mv")),
+        *(f"lead{k}_wave_{i}" for k in (0, 1) for i in range(12)),
+    ),
+}
+"""Which inputs a classical model uses, by name:
+
+``'window'``
+    :func:`beat_features` of the windows and the 4 RR features (the original baseline).
+``'table'``
+    Every column of the beat-feature table (``BeatSet.rr``).
+``'transfer'``
+    VitalKit's 15 patient-normalised features: RR against the record's mean RR and the local
+    rhythm, RR irregularity (AF context), QRS width and template correlations of two leads.
+``'saenz2020'``
+    The six features of Saenz-Cogollo & Agelli 2020: QRS width and RR intervals normalised
+    by the patient's average RR.
+``'dechazal2004'``
+    de Chazal et al. 2004: raw RR intervals (pre, post, local and record average, in s), QRS
+    width and amplitudes, and the sampled beat morphology of both leads.
+"""
 
 _DEFAULTS: dict[str, dict[str, Any]] = {
     "gbdt": {
@@ -43,6 +110,7 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
         "n_iter_no_change": 20,
     },
     "random_forest": {"n_estimators": 300, "min_samples_leaf": 5, "n_jobs": -1},
+    "lda": {"solver": "lsqr", "shrinkage": "auto"},
 }
 
 
@@ -85,7 +153,7 @@ def beat_features(windows: np.ndarray, rr: np.ndarray, sampling_rate: float, poi
 
 
 class ClassicalBeatModel:
-    """A scikit-learn classifier on :func:`beat_features` (scikit-learn conventions).
+    """A scikit-learn classifier on beat features (scikit-learn conventions).
 
     Parameters
     ----------
@@ -99,6 +167,17 @@ class ClassicalBeatModel:
         Sampling rate of the windows (for widths in ms).
     seed : int
         ``random_state`` of the estimator.
+    feature_set : str
+        Key of :data:`FEATURE_SETS`: which inputs the estimator sees.
+    feature_names : sequence of str, optional
+        Names of the beat-feature columns (``BeatSet.feature_names``); needed by every feature
+        set but ``'window'``.
+
+    Attributes
+    ----------
+    class_bias_ : np.ndarray
+        Post-hoc log-probability bias per class (zeros unless tuned, see
+        :func:`vitalkit.train.crossval.tune_class_bias`), applied by :meth:`predict_proba`.
     """
 
     kind = "classical"
@@ -110,16 +189,25 @@ class ClassicalBeatModel:
         hparams: dict[str, Any] | None = None,
         sampling_rate: float = 360.0,
         seed: int = 0,
+        feature_set: str = "window",
+        feature_names: Sequence[str] | None = None,
     ) -> None:
         if architecture not in CLASSICAL:
             raise ParamsError(
                 "architecture", [f"unknown classical model {architecture!r}; registered: {sorted(CLASSICAL)}"]
+            )
+        if feature_set not in FEATURE_SETS:
+            raise ParamsError(
+                "feature_set", [f"unknown feature set {feature_set!r}; use {sorted(FEATURE_SETS)}"]
             )
         self.architecture = architecture
         self.n_classes = n_classes
         self.hparams = dict(hparams or {})
         self.sampling_rate = sampling_rate
         self.seed = seed
+        self.feature_set = feature_set
+        self.feature_names = list(feature_names) if feature_names is not None else None
+        self.columns_ = self._columns()
         self.config = {
             "architecture": architecture,
             "n_classes": n_classes,
@@ -127,17 +215,54 @@ class ClassicalBeatModel:
             "sampling_rate": sampling_rate,
             "seed": seed,
             "kind": self.kind,
+            "feature_set": feature_set,
+            "feature_names": self.feature_names,
         }
+        self.class_bias_ = np.zeros(n_classes)
+        params = {**_DEFAULTS.get(architecture, {}), **self.hparams}
+        if "random_state" in inspect.signature(CLASSICAL[architecture]).parameters:
+            params["random_state"] = seed
         try:
-            self.estimator_ = CLASSICAL[architecture](
-                **{**_DEFAULTS[architecture], **self.hparams, "random_state": seed}
-            )
+            self.estimator_ = CLASSICAL[architecture](**params)
         except TypeError as exc:
             raise ParamsError("hparams", [f"{architecture}: {exc}"]) from None
 
+    def _columns(self) -> np.ndarray | None:
+        wanted = FEATURE_SETS[self.feature_set]
+        if wanted is None:
+            return None
+        if self.feature_names is None:
+            raise ParamsError("feature_set", [f"feature set {self.feature_set!r} needs the feature names"])
+        if not wanted:
+            return np.arange(len(self.feature_names))
+        missing = [w for w in wanted if w not in self.feature_names]
+        if missing:
+            raise ParamsError(
+                "feature_set",
+                [
+                    f"feature set {self.feature_set!r} needs {missing}, which the preprocessed beats "
+                    "lack (preprocess with beat_features: transfer)"
+                ],
+            )
+        return np.array([self.feature_names.index(w) for w in wanted])
+
     def features(self, windows: np.ndarray, rr: np.ndarray) -> np.ndarray:
         """Feature matrix of beats."""
-        return beat_features(windows, rr, self.sampling_rate)
+        if self.columns_ is None:
+            return beat_features(windows, rr, self.sampling_rate)
+        return np.asarray(rr, dtype=np.float32)[:, self.columns_]
+
+    def clone(self) -> ClassicalBeatModel:
+        """An unfitted model with the same parameters (for cross-validation)."""
+        return ClassicalBeatModel(
+            self.architecture,
+            self.n_classes,
+            self.hparams,
+            self.sampling_rate,
+            self.seed,
+            self.feature_set,
+            self.feature_names,
+        )
 
     def fit(
         self,
@@ -147,29 +272,43 @@ class ClassicalBeatModel:
         sample_weight: np.ndarray | None = None,
         validation: tuple | None = None,
     ) -> ClassicalBeatModel:
-        """Fit on training beats; gradient boosting stops early on the validation patients."""
+        """Fit on training beats; gradient boosting stops early on ``validation`` when given.
+
+        Estimators without sample weights (LDA) take the weighting as class priors instead:
+        a class's prior is its share of the total weight.
+        """
         x = self.features(windows, rr)
-        kwargs: dict[str, Any] = {"sample_weight": sample_weight}
+        kwargs: dict[str, Any] = {}
+        if self.architecture == "lda":
+            weights = np.ones(len(labels)) if sample_weight is None else np.asarray(sample_weight)
+            mass = np.bincount(labels, weights=weights, minlength=self.n_classes)
+            present = np.unique(labels)
+            self.estimator_.set_params(lineardiscriminantanalysis__priors=mass[present] / mass[present].sum())
+        else:
+            kwargs["sample_weight"] = sample_weight
         if validation is not None and self.architecture == "gbdt":
             vw, vrr, vy = validation
             kwargs.update(X_val=self.features(vw, vrr), y_val=vy)
         self.estimator_.fit(x, labels, **kwargs)
         return self
 
-    def predict_proba(self, windows: np.ndarray, rr: np.ndarray) -> np.ndarray:
-        """Class probabilities ``(n, n_classes)``."""
-        proba = self.estimator_.predict_proba(self.features(windows, rr))
-        out = np.zeros((len(proba), self.n_classes), dtype=np.float32)
+    def _full(self, proba: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(proba), self.n_classes), dtype=np.float64)
         out[:, self.estimator_.classes_] = proba
-        return out
+        if np.any(self.class_bias_):
+            out = out * np.exp(self.class_bias_)[None, :]
+            out /= np.clip(out.sum(axis=1, keepdims=True), 1e-12, None)
+        return out.astype(np.float32)
+
+    def predict_proba(self, windows: np.ndarray, rr: np.ndarray) -> np.ndarray:
+        """Class probabilities ``(n, n_classes)``, with the class biases applied."""
+        return self._full(self.estimator_.predict_proba(self.features(windows, rr)))
 
     def staged_predict_proba(self, windows: np.ndarray, rr: np.ndarray):
         """Probabilities after each boosting iteration (gradient boosting only)."""
         x = self.features(windows, rr)
         for proba in self.estimator_.staged_predict_proba(x):
-            out = np.zeros((len(proba), self.n_classes), dtype=np.float32)
-            out[:, self.estimator_.classes_] = proba
-            yield out
+            yield self._full(proba)
 
     def save(self, path: str | Path) -> None:
         """Pickle the fitted model atomically (scikit-learn's own persistence)."""
@@ -185,9 +324,15 @@ class ClassicalBeatModel:
 
 def check_classical_hparams(name: str, hparams: dict[str, Any]) -> list[str]:
     """Problems with ``hparams`` for classical model ``name``."""
-    import inspect
-
-    allowed = set(inspect.signature(CLASSICAL[name].__init__).parameters) - {"self", "random_state"}
+    target = CLASSICAL[name]
+    allowed = set(
+        inspect.signature(target if hasattr(target, "__signature__") else target.__init__).parameters
+    )
+    allowed = (allowed - {"self", "random_state"}) | {"feature_set"}
+    feature_set = hparams.get("feature_set", "window")
+    if not isinstance(feature_set, str) or feature_set not in FEATURE_SETS:
+        known = sorted(FEATURE_SETS)
+        return [f"classical model {name!r}: feature_set must be one of {known}, not {feature_set!r}"]
     return [
         f"classical model {name!r} has no hyperparameter {key!r}" for key in hparams if key not in allowed
     ]

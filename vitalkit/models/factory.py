@@ -45,6 +45,7 @@ def build_model(
     sampling_rate: float = 360.0,
     samples: str = "beats",
     task: str = "multiclass",
+    feature_names: list[str] | None = None,
 ) -> BeatModel:
     """A neural :class:`BeatNet` around a registered backbone, or a classical baseline.
 
@@ -70,6 +71,9 @@ def build_model(
         windows alone (:class:`WindowNet`).
     task : {'multiclass', 'multilabel'}
         Output of window models.
+    feature_names : list of str, optional
+        Names of the beat-feature columns; classical models pick their inputs from them by
+        the ``feature_set`` key of ``hparams`` (:data:`~vitalkit.models.classical.FEATURE_SETS`).
     """
     problems = check_architecture(architecture, hparams or {})
     if problems:
@@ -77,7 +81,17 @@ def build_model(
     if architecture in CLASSICAL:
         if samples != "beats" or task != "multiclass":
             raise ParamsError("model", [f"{architecture}: classical models take beats (multiclass) only"])
-        return ClassicalBeatModel(architecture, n_classes, hparams, sampling_rate=sampling_rate, seed=seed)
+        params = dict(hparams or {})
+        feature_set = params.pop("feature_set", "window")
+        return ClassicalBeatModel(
+            architecture,
+            n_classes,
+            params,
+            sampling_rate=sampling_rate,
+            seed=seed,
+            feature_set=feature_set,
+            feature_names=feature_names,
+        )
     if samples == "windows":
         return WindowNet(architecture, n_classes, hparams=hparams, scaler=scaler, seed=seed, task=task)
     return BeatNet(architecture, n_classes, hparams=hparams, scaler=scaler, use_rr=use_rr, seed=seed)

@@ -348,6 +348,10 @@ def load_params(path: str | Path, check_data: bool = True, notebooks_dir: Path |
         for key in SHARED:
             if key in declared and raw.get(key) is not None:
                 sections[s].setdefault(key, shared[key])
+    for spec in models.values():
+        folds = {**(raw.get("train") or {}), **spec.train}.get("cv_folds", 0)
+        if isinstance(folds, int) and not isinstance(folds, bool) and folds != 0 and folds < 2:
+            problems.append(f"models.{spec.label}: cv_folds must be 0 (off) or at least 2, got {folds}")
     if check_data and not problems:
         for s in stages:
             if STAGES[s].check:

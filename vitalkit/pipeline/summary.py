@@ -49,6 +49,30 @@ def beat_benchmark_text(run_dir: str | Path) -> str:
             f"McNemar (beats as independent, optimistic): {mc['only_a_correct']} beats only "
             f"{pair[0]} gets right, {mc['only_b_correct']} only {pair[1]}, p = {mc['p_value']:.3g}",
         ]
+    extras = [
+        (
+            "cv_table.csv",
+            [0],
+            "Cross-validation over the DS1 patients (out-of-fold, CIs over patients) beside DS2:",
+        ),
+        (
+            "reproductions.csv",
+            [0, 1],
+            "Re-implementations of published methods beside the papers' DS2 figures:",
+        ),
+        (
+            "without_records.csv",
+            [0, 1],
+            f"Primary model ({metrics['primary']}) with and without named records:",
+        ),
+        ("S_by_record.csv", [0], f"S beats per DS2 record, primary model ({metrics['primary']}):"),
+        ("beat_types.csv", [0], f"MIT-BIH beat types, primary model ({metrics['primary']}):"),
+    ]
+    for name, index, title in extras:
+        path = folder / name
+        if path.is_file():
+            frame = pd.read_csv(path, index_col=index)
+            lines += ["", title, frame.round(4).to_string()]
     published = folder / "published_comparison.csv"
     if published.is_file():
         lines += [

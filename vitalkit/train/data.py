@@ -221,6 +221,12 @@ class SplitDataModule(L.LightningDataModule):
         return "beats" if isinstance(self.train_set, BeatSet) else "windows"
 
     @property
+    def feature_names(self) -> list[str] | None:
+        """Names of the beat-feature columns (beats), None for window sets."""
+        self.setup()
+        return self.train_set.feature_names if isinstance(self.train_set, BeatSet) else None
+
+    @property
     def sampling_rate(self) -> float:
         """Samples per second of the windows."""
         self.setup()

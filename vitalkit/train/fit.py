@@ -26,11 +26,13 @@ from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger
 from torch import nn
 
+from vitalkit.beats.dataset import BeatSet
 from vitalkit.errors import DataError, ParamsError
 from vitalkit.evaluate.metrics import selection_score
-from vitalkit.io import atomic_path, read_json, write_json, write_text
+from vitalkit.io import atomic_path, read_json, save_npz, write_json, write_text
 from vitalkit.models.beatnet import BeatNet, WindowNet
 from vitalkit.models.classical import ClassicalBeatModel
+from vitalkit.train.crossval import cross_validate, fold_table
 from vitalkit.train.data import SplitDataModule, class_weights, loss_weights
 from vitalkit.train.module import ClassifierModule
 
@@ -70,6 +72,13 @@ class TrainConfig:
         Processes (CPU) for distributed strategies.
     threads : int
         Torch threads per process (0: leave torch's default).
+    cv_folds : int
+        Classical models: patient-grouped cross-validation folds over the training *and*
+        validation patients (0: off, select on the validation patients only). The
+        out-of-fold figures are saved and reported; the final model is fitted on all of them.
+    tune_bias : bool
+        Classical models with ``cv_folds``: choose post-hoc class biases on the out-of-fold
+        probabilities (:func:`vitalkit.train.crossval.tune_class_bias`).
     """
 
     max_epochs: int = 30
@@ -88,6 +97,8 @@ class TrainConfig:
     strategy: str = "auto"
     devices: int = 1
     threads: int = 0
+    cv_folds: int = 0
+    tune_bias: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -336,6 +347,8 @@ def _fit_classical(
     data.setup()
     train, val = data.train_set, data.val_set
     assert train is not None and val is not None
+    if config.cv_folds:
+        return _fit_classical_cv(model, type(train).concatenate([train, val], train), product_dir, config)
     weights = class_weights(np.bincount(train.labels, minlength=len(train.classes)), config.class_weighting)
     start = time.perf_counter()
     model.fit(
@@ -364,6 +377,56 @@ def _fit_classical(
         best_epoch=int(last["epoch"]),
         best_val_macro_f1=float(last["val_macro_f1"]),
         epochs_run=len(history),
+        wall_time_s=wall,
+        n_parameters=None,
+    )
+
+
+def _fit_classical_cv(
+    model: ClassicalBeatModel, pool: BeatSet, product_dir: Path, config: TrainConfig
+) -> TrainResult:
+    """Cross-validate over every training and validation patient, choose the class biases on
+    the out-of-fold probabilities, then fit the final model on all of them.
+
+    Writes ``cv_oof.npz`` (out-of-fold probabilities, labels, records, fold, biases) and
+    ``cv_folds.csv``; the CV selection score is the model's validation figure."""
+    start = time.perf_counter()
+    cv = cross_validate(
+        model,
+        pool.windows,
+        pool.rr,
+        pool.labels,
+        pool.record,
+        pool.classes,
+        config.cv_folds,
+        config.class_weighting,
+        config.seed,
+        config.tune_bias,
+    )
+    weights = class_weights(np.bincount(pool.labels, minlength=len(pool.classes)), config.class_weighting)
+    model.fit(pool.windows, pool.rr, pool.labels, sample_weight=weights[pool.labels])
+    model.class_bias_ = cv.class_bias
+    wall = time.perf_counter() - start
+    save_npz(
+        product_dir / "cv_oof.npz",
+        probabilities=cv.probabilities.astype(np.float32),
+        labels=pool.labels,
+        record=pool.record,
+        symbol=pool.symbol,
+        fold=cv.fold,
+        class_bias=cv.class_bias,
+    )
+    folds = fold_table(cv, pool.labels, pool.classes)
+    write_text(product_dir / "cv_folds.csv", folds.to_csv())
+    score = selection_score(pool.labels, cv.biased().argmax(axis=1), pool.classes)
+    history = pd.DataFrame([{"epoch": 0, "val_macro_f1": score}])
+    write_text(product_dir / "history.csv", history.to_csv(index=False))
+    return TrainResult(
+        model=model,
+        history=history,
+        best_epoch=0,
+        best_val_macro_f1=score,
+        epochs_run=1,
         wall_time_s=wall,
         n_parameters=None,
     )
