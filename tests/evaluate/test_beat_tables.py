@@ -49,3 +49,31 @@ def test_cv_table_applies_the_bias() -> None:
     plain = cv_metrics_table(y, proba, rec, CLASSES, n_boot=20)
     biased = cv_metrics_table(y, proba, rec, CLASSES, np.array([0.0, 1.0, 0.0, 0.0]), n_boot=20)
     assert plain.loc["S_Se", "value"] == 0.0 and biased.loc["S_Se", "value"] == 1.0
+
+
+def test_cross_validated_models_rank_first() -> None:
+    import pandas as pd
+
+    from vitalkit.evaluate.models import Evaluation, ModelEvaluation, ensemble_cv
+
+    def model(label, score, cv=None):
+        return ModelEvaluation(
+            label, np.zeros((1, 4)), np.zeros((1, 4)), None, pd.DataFrame(), pd.DataFrame(), score, cv=cv
+        )
+
+    oof = {
+        "probabilities": np.tile([0.6, 0.4, 0.0, 0.0], (4, 1)),
+        "labels": np.array([0, 1, 1, 0]),
+        "record": np.array(["a", "a", "b", "b"]),
+        "class_bias": np.array([0.0, 1.0, 0.0, 0.0]),
+    }
+    models = {"net": model("net", 0.9), "forest": model("forest", 0.6, oof)}
+    ev = Evaluation(test=None, val=None, models=models, n_bootstrap=10, level=0.95, seed=0)
+    # 0.9 on a handful of validation patients does not outrank a CV score over every patient
+    assert ev.ranking() == ["forest", "net"] and ev.primary == "forest"
+    assert models["forest"].selection_basis == "cv" and models["net"].selection_basis == "val"
+    # an ensemble has CV figures only when every member has them; members' biases are applied
+    assert ensemble_cv([oof, None], "NSVF") is None
+    both = ensemble_cv([oof, oof], "NSVF")
+    assert both is not None and not both["class_bias"].any()
+    assert (both["probabilities"].argmax(1) == 1).all()

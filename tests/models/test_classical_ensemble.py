@@ -81,3 +81,43 @@ def test_ensemble_is_the_mean_of_members_and_exports_as_one_graph(tmp_path: Path
     assert check_onnx(path)["outputs"] == {"probabilities": ["batch", 4]}
     result = parity(ens, path, w.numpy(), rr.numpy())
     assert result["max_abs_diff"] <= 1e-5
+
+
+def test_feature_sets_pick_named_columns_and_say_what_is_missing() -> None:
+    from vitalkit.beats.features import feature_names
+    from vitalkit.beats.segment import RR_FEATURES
+    from vitalkit.errors import ParamsError
+    from vitalkit.models.classical import FEATURE_SETS, ClassicalBeatModel
+
+    names = feature_names(2)
+    rng = np.random.default_rng(0)
+    table = rng.normal(size=(60, len(names))).astype(np.float32)
+    for feature_set in ("transfer", "saenz2020", "dechazal2004", "table"):
+        model = ClassicalBeatModel(
+            "random_forest", 4, {"n_estimators": 5}, feature_set=feature_set, feature_names=names
+        )
+        x = model.features(np.zeros((60, 1, 10), np.float32), table)
+        expected = len(names) if feature_set == "table" else len(FEATURE_SETS[feature_set])
+        assert x.shape == (60, expected)
+    picked = ClassicalBeatModel("lda", 4, feature_set="saenz2020", feature_names=names).features(None, table)
+    assert np.array_equal(picked[:, 0], table[:, names.index("lead0_qrs_width_ms")])
+    # beats preprocessed with the 4 RR features only cannot feed the transfer set
+    with pytest.raises(ParamsError, match="beat_features: transfer"):
+        ClassicalBeatModel("random_forest", 4, feature_set="transfer", feature_names=list(RR_FEATURES))
+    assert "feature_set must be one of" in check_architecture("gbdt", {"feature_set": "nope"})[0]
+
+
+def test_lda_takes_class_weights_as_priors() -> None:
+    from vitalkit.models.classical import ClassicalBeatModel
+
+    rng = np.random.default_rng(1)
+    y = np.array([0] * 190 + [1] * 10)
+    x = rng.normal(size=(200, 3)) + y[:, None] * 1.0
+    plain = ClassicalBeatModel("lda", 2, feature_set="table", feature_names=["a", "b", "c"])
+    plain.fit(None, x, y)
+    weighted = ClassicalBeatModel("lda", 2, feature_set="table", feature_names=["a", "b", "c"])
+    weighted.fit(None, x, y, sample_weight=np.where(y == 1, 19.0, 1.0))
+    # equal class mass: the minority class is called far more often
+    assert (weighted.predict_proba(None, x).argmax(1) == 1).sum() > 2 * (
+        plain.predict_proba(None, x).argmax(1) == 1
+    ).sum()

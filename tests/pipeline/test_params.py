@@ -34,7 +34,7 @@ def minimal(**extra) -> dict:
 @pytest.mark.parametrize(
     ("name", "trained"),
     [
-        ("smoke", ["train[resnet1d]", "train[gbdt]"]),
+        ("smoke", ["train[resnet1d]", "train[rf_transfer]"]),
         ("default", ["train[rf_transfer]", "train[resnet1d]"]),
     ],
 )

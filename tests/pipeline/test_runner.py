@@ -32,7 +32,7 @@ def test_smoke_run_writes_every_product(smoke_run: Path) -> None:
         "explore",
         "preprocess",
         "train[resnet1d]",
-        "train[gbdt]",
+        "train[rf_transfer]",
         "evaluate",
         "export",
     ]
@@ -52,6 +52,14 @@ def test_smoke_run_writes_every_product(smoke_run: Path) -> None:
     assert export["onnx_max_abs_diff"] <= 1e-4
     evaluate = manifest["headline"]["evaluate"]
     assert 0 <= evaluate["accuracy"] <= 1 and len(evaluate["accuracy_ci95"]) == 2
+    # the cross-validated model: out-of-fold predictions, CV figures beside the test figures,
+    # S without record 232, per-type table
+    assert (smoke_run / "03_train_rf_transfer" / "cv_oof.npz").is_file()
+    ev = smoke_run / "04_evaluate"
+    for name in ("cv_table.csv", "without_records.csv", "S_by_record.csv", "beat_types.csv"):
+        assert (ev / name).is_file(), name
+    metrics = json.loads((ev / "metrics.json").read_text())
+    assert metrics["models"]["rf_transfer"]["selected_on"] == "cv" and metrics["ranking"][0] == "rf_transfer"
     split = json.loads((smoke_run / "02_preprocess" / "split.json").read_text())
     assert not set(split["records"]["test"]) & set(split["records"]["train"] + split["records"]["val"])
 

@@ -8,9 +8,8 @@ import pytest
 
 from vitalkit.data import mitdb
 from vitalkit.errors import ParamsError
-from vitalkit.models.classical import ClassicalBeatModel
+from vitalkit.models.classical import ClassicalBeatModel, apply_class_bias
 from vitalkit.train.crossval import (
-    apply_bias,
     cross_validate,
     fold_table,
     patient_folds,
@@ -39,7 +38,7 @@ def test_bias_recovers_a_shifted_class() -> None:
     bias = tune_class_bias(proba, y, ["N", "S", "V"])
     assert bias[0] == 0 and 0.75 <= bias[1] <= 2.0
     before = (proba.argmax(1) == y).mean()
-    after = (apply_bias(proba, bias).argmax(1) == y).mean()
+    after = (apply_class_bias(proba, bias).argmax(1) == y).mean()
     assert after > before
 
 

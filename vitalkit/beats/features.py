@@ -43,10 +43,10 @@ import numpy as np
 
 LOOK_AHEAD: dict[str, str] = {
     "rr_post": "the next RR interval (one beat of look-ahead)",
-    "rr_irregularity_centred": "RR irregularity over the 16 beats on either side (16 beats of look-ahead)",
-    "local_p": "P wave of the local average beat, median of the 8 beats on either side (8 beats of look-ahead)",
-    "record_median_rr": "the record's median RR (whole record)",
-    "template": "the dominant-beat template is the median of the record's regular beats (whole record)",
+    "rr_*_centred, rr_fraction_irregular": "RR over the 16 beats on either side (16 beats of look-ahead)",
+    "lead*_local_*": "the local average beat, median of the 8 beats on either side (8 beats of look-ahead)",
+    "rr_*_record, rr_*_record_mean": "the record's median and mean RR (whole record)",
+    "template (lead*_ ratios, corr, resid)": "median of the record's regular beats (whole record)",
 }
 """What the feature table looks ahead at, by feature family (for model cards and metadata)."""
 

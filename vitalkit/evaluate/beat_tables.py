@@ -26,6 +26,7 @@ import pandas as pd
 from vitalkit.evaluate.bootstrap import bootstrap_metrics
 from vitalkit.evaluate.metrics import confusion, per_class_arrays
 from vitalkit.labels import aami_class
+from vitalkit.models.classical import apply_class_bias
 
 BEAT_TYPES: tuple[str, ...] = ("N", "L", "R", "e", "j", "A", "a", "J", "S", "V", "E", "F", "f", "Q", "/")
 """MIT-BIH beat annotation symbols, in the order of the database directory (AAMI N, S, V, F, Q)."""
@@ -142,10 +143,8 @@ def cv_metrics_table(
 
     ``probabilities`` are out-of-fold; ``class_bias`` (chosen on them) is applied first.
     """
-    log_p = np.log(np.clip(probabilities, 1e-9, None))
-    if class_bias is not None:
-        log_p = log_p + np.asarray(class_bias)[None, :]
-    pred = log_p.argmax(axis=1)
+    proba = probabilities if class_bias is None else apply_class_bias(probabilities, class_bias)
+    pred = np.asarray(proba).argmax(axis=1)
     return bootstrap_metrics(labels, pred, records, classes, n_boot, seed, level)
 
 

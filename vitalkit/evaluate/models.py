@@ -36,6 +36,7 @@ from vitalkit.evaluate.published import reproduction_table, with_ours
 from vitalkit.evaluate.tables import per_record_table
 from vitalkit.evaluate.tasks import TASKS
 from vitalkit.io import read_json, save_npz, write_json, write_text
+from vitalkit.models.classical import apply_class_bias
 from vitalkit.viz import add_headline
 
 HEADLINE = ("accuracy", "macro_f1", "S_Se", "S_+P", "S_F1", "V_Se", "V_+P", "V_F1")
@@ -480,14 +481,12 @@ def load_cv(train_dir: str | Path) -> dict[str, np.ndarray] | None:
 def ensemble_cv(members: Sequence[dict[str, np.ndarray] | None], classes: Sequence[str]) -> dict | None:
     """Out-of-fold results of a soft-voting ensemble: the mean of its members' biased
     out-of-fold probabilities (None unless every member was cross-validated on the same beats)."""
-    from vitalkit.train.crossval import apply_bias
-
     if not members or any(m is None for m in members):
         return None
     first = members[0]
     if any(not np.array_equal(m["labels"], first["labels"]) for m in members):
         return None
-    mean = np.mean([apply_bias(m["probabilities"], m["class_bias"]) for m in members], axis=0)
+    mean = np.mean([apply_class_bias(m["probabilities"], m["class_bias"]) for m in members], axis=0)
     return {**first, "probabilities": mean, "class_bias": np.zeros(len(classes))}
 
 

@@ -65,6 +65,10 @@ FEATURE_SETS: dict[str, tuple[str, ...] | None] = {
         "lead0_resid_qrs",
         "lead1_corr_qrs",
         "lead1_qrs_width_ratio",
+        "rr_cv_centred",
+        "lead0_local_p_ratio",
+        "lead0_local_corr_p",
+        "lead1_local_p_ratio",
     ),
     "saenz2020": (
         "lead0_qrs_width_ms",
@@ -90,8 +94,9 @@ FEATURE_SETS: dict[str, tuple[str, ...] | None] = {
 ``'table'``
     Every column of the beat-feature table (``BeatSet.rr``).
 ``'transfer'``
-    VitalKit's 15 patient-normalised features: RR against the record's mean RR and the local
-    rhythm, RR irregularity (AF context), QRS width and template correlations of two leads.
+    VitalKit's 19 patient-normalised features: RR against the record's mean RR and the local
+    rhythm, RR irregularity and P waves of the local average beat (AF context), QRS width
+    and template correlations of two leads (chosen by cross-validation over DS1).
 ``'saenz2020'``
     The six features of Saenz-Cogollo & Agelli 2020: QRS width and RR intervals normalised
     by the patient's average RR.
@@ -150,6 +155,18 @@ def beat_features(windows: np.ndarray, rr: np.ndarray, sampling_rate: float, poi
         width = (np.abs(x) >= 0.5 * np.maximum(peak, 1e-6)).sum(axis=1) * 1000.0 / sampling_rate
         parts.append(np.stack([amplitude, (x**2).mean(axis=1), width], axis=1))
     return np.concatenate(parts, axis=1).astype(np.float32)
+
+
+def apply_class_bias(proba: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """Multiply probabilities by ``exp(bias)`` per class and renormalize (post-hoc class biases).
+
+    Examples
+    --------
+    >>> apply_class_bias(np.array([[0.5, 0.5]]), np.array([0.0, np.log(3.0)])).round(2).tolist()
+    [[0.25, 0.75]]
+    """
+    out = np.asarray(proba, dtype=np.float64) * np.exp(np.asarray(bias, dtype=np.float64))[None, :]
+    return out / np.clip(out.sum(axis=1, keepdims=True), 1e-12, None)
 
 
 class ClassicalBeatModel:
@@ -296,8 +313,7 @@ class ClassicalBeatModel:
         out = np.zeros((len(proba), self.n_classes), dtype=np.float64)
         out[:, self.estimator_.classes_] = proba
         if np.any(self.class_bias_):
-            out = out * np.exp(self.class_bias_)[None, :]
-            out /= np.clip(out.sum(axis=1, keepdims=True), 1e-12, None)
+            out = apply_class_bias(out, self.class_bias_)
         return out.astype(np.float32)
 
     def predict_proba(self, windows: np.ndarray, rr: np.ndarray) -> np.ndarray:

@@ -33,7 +33,8 @@ def beat_benchmark_text(run_dir: str | Path) -> str:
         f"run {manifest['run_id']} ({manifest['params_file']}), status {manifest['status']}, "
         f"stages took {durations / 60:.1f} min in total",
         f"DS2 (test, {metrics['n_test_beats']} beats, {len(metrics['test_records'])} records); metrics in %, "
-        f"95% bootstrap CI over records; models ranked by validation macro-F1 "
+        "95% bootstrap CI over records; models ranked by their CV selection score where "
+        "cross-validated over the training patients, else by validation macro-F1 "
         f"(validation records {', '.join(metrics.get('val_records', [])) or 'not recorded'})",
         "",
         table.to_string(),

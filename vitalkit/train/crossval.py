@@ -29,6 +29,7 @@ from vitalkit.data import mitdb
 from vitalkit.errors import ParamsError
 from vitalkit.evaluate.metrics import confusion, per_class_arrays, selection_score
 from vitalkit.labels import check_no_leakage
+from vitalkit.models.classical import apply_class_bias
 from vitalkit.train.data import class_weights
 
 BIAS_GRID = np.round(np.arange(-2.0, 2.01, 0.25), 2)
@@ -44,7 +45,7 @@ def patient_folds(records: Sequence[str], k: int, seed: int = 0) -> list[list[st
     Examples
     --------
     >>> patient_folds(["101", "106", "108", "109"], 2, seed=0)
-    [['106', '109'], ['101', '108']]
+    [['106', '108'], ['101', '109']]
     """
     records = sorted(set(records))
     patients = sorted({mitdb.patient_of(r) for r in records})
@@ -84,13 +85,7 @@ class CrossValidation:
 
     def biased(self) -> np.ndarray:
         """Out-of-fold probabilities with :attr:`class_bias` applied."""
-        return apply_bias(self.probabilities, self.class_bias)
-
-
-def apply_bias(proba: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    """Multiply probabilities by ``exp(bias)`` per class and renormalize."""
-    out = np.asarray(proba, dtype=np.float64) * np.exp(np.asarray(bias))[None, :]
-    return out / np.clip(out.sum(axis=1, keepdims=True), 1e-12, None)
+        return apply_class_bias(self.probabilities, self.class_bias)
 
 
 def tunable_classes(
