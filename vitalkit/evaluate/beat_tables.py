@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 
 from vitalkit.evaluate.bootstrap import bootstrap_metrics
-from vitalkit.evaluate.metrics import confusion, per_class_arrays
 from vitalkit.labels import aami_class
 from vitalkit.models.classical import apply_class_bias
 
@@ -146,16 +145,3 @@ def cv_metrics_table(
     proba = probabilities if class_bias is None else apply_class_bias(probabilities, class_bias)
     pred = np.asarray(proba).argmax(axis=1)
     return bootstrap_metrics(labels, pred, records, classes, n_boot, seed, level)
-
-
-def type_counts(symbols: np.ndarray) -> dict[str, int]:
-    """Beats per type, every type of :data:`BEAT_TYPES` present listed first."""
-    names, counts = np.unique(symbols, return_counts=True)
-    found = dict(zip(names.tolist(), counts.tolist(), strict=True))
-    return {t: int(found.pop(t)) for t in BEAT_TYPES if t in found} | {k: int(v) for k, v in found.items()}
-
-
-def per_class_f1(y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str]) -> dict[str, float]:
-    """F1 of every class (NaN where undefined)."""
-    per = per_class_arrays(confusion(y_true, y_pred, len(classes)))
-    return {c: float(f) for c, f in zip(classes, per["F1"], strict=True)}
