@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from vitalkit.errors import ParamsError
+from vitalkit.errors import DataError, ParamsError
 from vitalkit.export import check_onnx, export_beat_model, parity
 from vitalkit.models import BeatNet, ClassicalBeatModel, beat_features, build_model, check_architecture
 from vitalkit.models.ensemble import SoftVotingEnsemble
@@ -40,11 +40,40 @@ def test_classical_models_learn_and_roundtrip(name: str, tmp_path: Path) -> None
     proba = model.predict_proba(windows[200:], rr[200:])
     assert proba.shape == (100, 4) and np.allclose(proba[:, 3], 0)  # class never seen: probability 0
     assert (proba.argmax(1) == labels[200:]).mean() > 0.9
-    model.save(tmp_path / "m.pkl")
+    model.class_bias_ = np.array([0.0, 0.3, -0.1, 0.0])
+    model.save(tmp_path / "m.skops")
     np.testing.assert_array_equal(
-        ClassicalBeatModel.load(tmp_path / "m.pkl").predict_proba(windows, rr),
+        ClassicalBeatModel.load(tmp_path / "m.skops", model.config).predict_proba(windows, rr),
         model.predict_proba(windows, rr),
     )
+
+
+def test_tampered_or_pickled_model_files_are_refused(tmp_path: Path) -> None:
+    """No code runs from a model file: pickles are refused, skops files only hold allowed types."""
+    import pickle
+    import zipfile
+
+    windows, rr, labels = _toy()
+    model = build_model("random_forest", n_classes=4, hparams={"n_estimators": 3}).fit(windows, rr, labels)
+    pickled = tmp_path / "model.pkl"
+    pickled.write_bytes(pickle.dumps(model))
+    with pytest.raises(DataError, match=r"model.pkl: pickled models are not loaded"):
+        ClassicalBeatModel.load(pickled, model.config)
+    model.save(tmp_path / "m.skops")
+    tampered = tmp_path / "t.skops"
+    with zipfile.ZipFile(tmp_path / "m.skops") as src, zipfile.ZipFile(tampered, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "schema.json":
+                data = data.replace(b'"sklearn.tree._tree"', b'"os"').replace(b'"Tree"', b'"system"')
+            dst.writestr(item, data)
+    with pytest.raises(
+        DataError, match=r"t.skops: model file holds types outside the allow-list: \['os.system'\]"
+    ):
+        ClassicalBeatModel.load(tampered, model.config)
+    (tmp_path / "junk.skops").write_bytes(b"not a zip")
+    with pytest.raises(DataError, match="not a readable skops model file"):
+        ClassicalBeatModel.load(tmp_path / "junk.skops", model.config)
 
 
 def test_architecture_checks() -> None:

@@ -16,7 +16,6 @@ Examples
 from __future__ import annotations
 
 import inspect
-import pickle
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from vitalkit.beats.scaler import window_center
-from vitalkit.errors import ParamsError
+from vitalkit.errors import DataError, ParamsError
 from vitalkit.io import atomic_path
 
 
@@ -327,15 +326,61 @@ class ClassicalBeatModel:
             yield self._full(proba)
 
     def save(self, path: str | Path) -> None:
-        """Pickle the fitted model atomically (scikit-learn's own persistence)."""
-        with atomic_path(path) as tmp, open(tmp, "wb") as handle:
-            pickle.dump(self, handle)
+        """Write the fitted estimator and class biases atomically with skops (a data-only format:
+        loading it runs no code; see :meth:`load`). The constructor arguments go to the caller's
+        ``model.json`` (:attr:`config`)."""
+        from skops.io import dump
 
-    @staticmethod
-    def load(path: str | Path) -> ClassicalBeatModel:
-        """Read a model written by :meth:`save`."""
-        with open(path, "rb") as handle:
-            return pickle.load(handle)
+        with atomic_path(path) as tmp:
+            dump({"estimator": self.estimator_, "class_bias": np.asarray(self.class_bias_)}, tmp)
+
+    @classmethod
+    def load(cls, path: str | Path, config: dict[str, Any]) -> ClassicalBeatModel:
+        """Rebuild a model from its :attr:`config` and the file written by :meth:`save`.
+
+        Only the types in :data:`TRUSTED_TYPES` may appear in the file besides plain data; a file
+        holding anything else (a tampered or foreign file) is refused, naming the types.
+        """
+        from skops.io import get_untrusted_types
+        from skops.io import load as skops_load
+
+        path = Path(path)
+        if path.suffix == ".pkl":
+            raise DataError(
+                path, "pickled models are not loaded (unpickling can run code); re-run the train stage"
+            )
+        if not path.is_file():
+            raise DataError(path, "model file not found (did the training stage finish?)")
+        try:
+            untrusted = get_untrusted_types(file=path)
+        except Exception as exc:  # zip or JSON errors of a damaged file
+            raise DataError(path, f"not a readable skops model file ({type(exc).__name__}: {exc})") from None
+        refused = sorted(set(untrusted) - TRUSTED_TYPES)
+        if refused:
+            raise DataError(path, f"model file holds types outside the allow-list: {refused}")
+        state = skops_load(path, trusted=list(untrusted))
+        model = cls(
+            config["architecture"],
+            config["n_classes"],
+            config.get("hparams"),
+            config.get("sampling_rate", 360.0),
+            config.get("seed", 0),
+            config.get("feature_set", "window"),
+            config.get("feature_names"),
+        )
+        model.estimator_ = state["estimator"]
+        model.class_bias_ = np.asarray(state["class_bias"], dtype=np.float64)
+        return model
+
+
+TRUSTED_TYPES = frozenset(
+    {
+        "sklearn.tree._tree.Tree",
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    }
+)
+"""Types a classical model file may hold beyond what skops trusts by default (scikit-learn
+estimators, NumPy arrays, builtins): the tree structures of the registered estimators."""
 
 
 def check_classical_hparams(name: str, hparams: dict[str, Any]) -> list[str]:

@@ -39,6 +39,7 @@ from traitlets import default
 
 from vitalkit import config
 from vitalkit.errors import ParamsError, StageError
+from vitalkit.pipeline.lock import RunLock
 from vitalkit.pipeline.manifest import (
     Manifest,
     code_digest,
@@ -80,6 +81,22 @@ def new_run_id(name: str) -> str:
     return f"{name}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
 
 
+def claim_run_dir(reports_dir: Path, name: str) -> Path:
+    """Create a new, unique run folder: ``<name>-<time>``, or ``<name>-<time>-2`` ... when another
+    run of the set started in the same second (``mkdir`` is atomic, so two processes never share
+    a folder)."""
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    base = new_run_id(name)
+    for k in range(1, 1000):
+        candidate = reports_dir / (base if k == 1 else f"{base}-{k}")
+        try:
+            candidate.mkdir()
+        except FileExistsError:
+            continue
+        return candidate
+    raise ParamsError(reports_dir, [f"cannot create a run folder for {name!r}: {base}-* all exist"])
+
+
 def latest_run(reports_dir: Path, name: str) -> Path | None:
     """The most recent run folder of a parameter set, or None."""
     runs = [p.parent for p in reports_dir.glob(f"{name}-*/run.json")]
@@ -119,7 +136,6 @@ class RunOptions:
     progress: bool = True
     echo_output: bool = True
     """Echo what the notebooks print (one line per training epoch ...) to the terminal."""
-    """Echo what the notebooks print (e.g. one line per training epoch) to the terminal."""
 
 
 class Runner:
@@ -133,7 +149,12 @@ class Runner:
         self.data_dir = config.data_dir()
         self.code = code_digest()
         self.run_dir = self._run_dir()
-        self.manifest = self._manifest()
+        self.lock = RunLock(self.run_dir).acquire()
+        try:
+            self.manifest = self._manifest()
+        except BaseException:
+            self.lock.release()
+            raise
 
     # -- set up ---------------------------------------------------------------------------
     def _run_dir(self) -> Path:
@@ -157,12 +178,15 @@ class Runner:
                 self._say(f"no earlier run of {self.params.name!r} to resume; starting a new one")
             else:
                 return previous
-        return reports / new_run_id(self.params.name)
+        return claim_run_dir(reports, self.params.name)
 
     def _manifest(self) -> Manifest:
         path = self.run_dir / "run.json"
         if path.is_file():
             manifest = Manifest.load(path)
+            if manifest.data.get("status") == "running":  # we hold the lock: its process is gone
+                manifest.data["previous_status"] = "interrupted"
+                self._say(f"run {self.run_dir.name} was interrupted (its process ended); continuing it")
             if manifest.data.get("params_name") != self.params.name:
                 raise ParamsError(
                     path,
@@ -373,6 +397,12 @@ class Runner:
         StageError
             When a stage fails (after recording it and writing the index).
         """
+        try:
+            return self._run()
+        finally:
+            self.lock.release()
+
+    def _run(self) -> Path:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         install_assets(self.run_dir)
         for stale in self.run_dir.glob(".*.tmp-*"):

@@ -289,7 +289,11 @@ def cached_features(
     from tqdm import tqdm
 
     path = _cache_file(cache_name)
-    table = pd.read_csv(path, index_col=0) if path.is_file() else pd.DataFrame(columns=list(FEATURE_NAMES))
+    table = (  # round_trip: the exact floats that were written (the default parser can be 1 ulp off)
+        pd.read_csv(path, index_col=0, float_precision="round_trip")
+        if path.is_file()
+        else pd.DataFrame(columns=list(FEATURE_NAMES))
+    )
     table.index = table.index.astype(str)
     todo = [k for k in dict.fromkeys(keys) if k not in table.index]
     if todo:

@@ -76,7 +76,8 @@ def record_shock_features(
     params = {"window_s": window_s, "stride_s": stride_s, "fs": sampling_rate}
     path = _cache_path(database, name, params)
     if path.is_file():
-        return pd.read_csv(path, dtype={"label": object})
+        # round_trip: the exact floats written below, so a warm cache gives the cold cache's models
+        return pd.read_csv(path, dtype={"label": object}, float_precision="round_trip")
     rec = read_rhythm_record(database, name)
     windows, index = record_rhythm_windows(rec, window_s, stride_s, sampling_rate)
     try:

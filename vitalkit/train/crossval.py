@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -179,6 +180,37 @@ def cross_validate(
     tunable = tunable_classes(labels, records, len(classes))
     bias = tune_class_bias(proba, labels, classes, tunable=tunable) if tune_bias else np.zeros(len(classes))
     return CrossValidation(proba, fold_of, folds, bias)
+
+
+def fit_with_cv_biases(
+    model: Any,
+    pool: Any,
+    k: int,
+    class_weighting: str = "inverse",
+    seed: int = 0,
+    tune_bias: bool = True,
+) -> CrossValidation:
+    """Cross-validate ``model`` over the patients of a beat set, then fit it on all of them and give
+    it the class biases chosen on the out-of-fold probabilities; return the cross-validation.
+
+    ``pool`` is a :class:`~vitalkit.beats.dataset.BeatSet` (windows, beat features, labels, records).
+    """
+    cv = cross_validate(
+        model,
+        pool.windows,
+        pool.rr,
+        pool.labels,
+        pool.record,
+        pool.classes,
+        k,
+        class_weighting,
+        seed,
+        tune_bias,
+    )
+    weights = class_weights(np.bincount(pool.labels, minlength=len(pool.classes)), class_weighting)
+    model.fit(pool.windows, pool.rr, pool.labels, sample_weight=weights[pool.labels])
+    model.class_bias_ = cv.class_bias
+    return cv
 
 
 def fold_table(cv: CrossValidation, labels: np.ndarray, classes: Sequence[str]) -> pd.DataFrame:

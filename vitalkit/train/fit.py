@@ -32,7 +32,7 @@ from vitalkit.evaluate.metrics import selection_score
 from vitalkit.io import atomic_path, read_json, save_npz, write_json, write_text
 from vitalkit.models.beatnet import BeatNet, WindowNet
 from vitalkit.models.classical import ClassicalBeatModel
-from vitalkit.train.crossval import cross_validate, fold_table
+from vitalkit.train.crossval import fit_with_cv_biases, fold_table
 from vitalkit.train.data import SplitDataModule, class_weights, loss_weights
 from vitalkit.train.module import ClassifierModule
 
@@ -391,21 +391,9 @@ def _fit_classical_cv(
     Writes ``cv_oof.npz`` (out-of-fold probabilities, labels, records, fold, biases) and
     ``cv_folds.csv``; the CV selection score is the model's validation figure."""
     start = time.perf_counter()
-    cv = cross_validate(
-        model,
-        pool.windows,
-        pool.rr,
-        pool.labels,
-        pool.record,
-        pool.classes,
-        config.cv_folds,
-        config.class_weighting,
-        config.seed,
-        config.tune_bias,
+    cv = fit_with_cv_biases(
+        model, pool, config.cv_folds, config.class_weighting, config.seed, config.tune_bias
     )
-    weights = class_weights(np.bincount(pool.labels, minlength=len(pool.classes)), config.class_weighting)
-    model.fit(pool.windows, pool.rr, pool.labels, sample_weight=weights[pool.labels])
-    model.class_bias_ = cv.class_bias
     wall = time.perf_counter() - start
     save_npz(
         product_dir / "cv_oof.npz",
@@ -433,12 +421,13 @@ def _fit_classical_cv(
 
 
 def save_trained_model(product_dir: str | Path, result: TrainResult, config: TrainConfig, label: str) -> Path:
-    """Write the weights (``model.pt`` or ``model.pkl``), ``model.json`` (how to rebuild it) and
+    """Write the weights (``model.pt``, or ``model.skops`` for scikit-learn models: no pickle),
+    ``model.json`` (how to rebuild it) and
     ``metrics.json``."""
     product_dir = Path(product_dir)
     model = result.model
     if isinstance(model, ClassicalBeatModel):
-        path = product_dir / "model.pkl"
+        path = product_dir / "model.skops"
         model.save(path)
     else:
         path = product_dir / "model.pt"
@@ -473,10 +462,9 @@ def _load_neural(train_dir: Path, config: dict[str, Any]) -> nn.Module:
 
 
 def _load_classical(train_dir: Path, config: dict[str, Any]) -> ClassicalBeatModel:
-    path = train_dir / "model.pkl"
-    if not path.is_file():
-        raise DataError(path, "model file not found (did the training stage finish?)")
-    return ClassicalBeatModel.load(path)
+    legacy = train_dir / "model.pkl"
+    path = train_dir / "model.skops"
+    return ClassicalBeatModel.load(legacy if legacy.is_file() and not path.is_file() else path, config)
 
 
 LOADERS = {"neural": _load_neural, "classical": _load_classical}

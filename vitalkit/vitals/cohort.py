@@ -28,7 +28,7 @@ import pandas as pd
 
 from vitalkit import config
 from vitalkit.errors import DataError
-from vitalkit.io import atomic_path, sha256_json, write_json
+from vitalkit.io import load_frame, save_frame, sha256_json, write_json
 from vitalkit.vitals.missing import forward_fill_limited, group_starts
 from vitalkit.vitals.onset import add_outcomes, patient_outcomes
 from vitalkit.vitals.psv import (
@@ -131,13 +131,12 @@ def read_challenge_frame(data_dir: str | Path | None = None, cache: bool = True)
     files = subset_files(data_dir)[1:]
     stats = [(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files]
     key = sha256_json({"version": READER_VERSION, "files": stats})[:16]
-    path = config.cache_dir() / "vitals" / f"{SLUG}-{key}.pkl"
+    path = config.cache_dir() / "vitals" / f"{SLUG}-{key}.npz"
     if cache and path.is_file():
-        return pd.read_pickle(path)
+        return load_frame(path)
     table = _read_all(files)
     if cache:
-        with atomic_path(path) as tmp:
-            table.to_pickle(tmp)
+        save_frame(path, table)
     return table
 
 
