@@ -9,12 +9,13 @@ KERNEL := vitalkit
 STAMP := $(VENV)/.vitalkit-installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install run smoke test lint lab benchmark benchmark-qrs benchmark-qt benchmark-hrv benchmark-rhythm notebooks example synthetic clean-reports help
+.PHONY: install run smoke test lint lab pretrained node-example benchmark benchmark-qrs benchmark-qt benchmark-hrv benchmark-rhythm notebooks example synthetic clean-reports help
 
 help:
 	@echo "make run        run the pipeline on $(PARAMS) (PARAMS=params/smoke.yaml for a quick run)"
 	@echo "make test       run the tests (unit, notebooks with nbval, smoke pipeline)"
 	@echo "make lab        start JupyterLab on notebooks/"
+	@echo "make pretrained regenerate the shipped beat models in vitalkit/pretrained/ (DS1, all 44 records)"
 	@echo "make benchmark  model zoo on the MIT-BIH inter-patient benchmark, prints the table"
 	@echo "make benchmark-rhythm  AF, shockable and per-type rhythm tables"
 	@echo "make example    write data/example (EDF + CSV + serial logs, labels.json) and run params/folder.yaml"
@@ -39,8 +40,21 @@ run: $(STAMP)
 smoke: $(STAMP)
 	$(BIN)/vitalkit run params/smoke.yaml
 
-test: $(STAMP)
+test: $(STAMP) node-example
 	$(BIN)/python -m pytest
+
+# onnxruntime-node for the second-runtime example and its test (skipped where Node.js is absent);
+# ONNXRUNTIME_NODE_INSTALL=skip: CPU binaries only, no CUDA download at install time.
+NODE_MODULE := examples/node/node_modules/onnxruntime-node
+node-example:
+	@if command -v npm >/dev/null 2>&1; then \
+		test -d $(NODE_MODULE) || (cd examples/node && ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund --loglevel=error); \
+	else echo "npm not found: the onnxruntime-node test will be skipped"; fi
+
+# The shipped pretrained beat models (vitalkit/pretrained/): the default recipe trained on DS1 and
+# on all 44 non-paced records, exported to ONNX, scored through the shipped file (a few minutes).
+pretrained: $(STAMP)
+	$(BIN)/python -m vitalkit.pretrained.build --params $(PARAMS)
 
 # The model zoo on the inter-patient benchmark: runs params/benchmark.yaml through the runner
 # and prints the comparison table (about an hour on 2 CPU cores).
@@ -75,7 +89,7 @@ lab: $(STAMP)
 # Re-execute the notebooks in place with their default (smoke-sized) parameters, so the
 # committed outputs that nbval compares are current. Needs the data (VITALKIT_DATA_DIR).
 notebooks: $(STAMP)
-	VITALKIT_INTERACTIVE_DIR=$$(mktemp -d) $(BIN)/python -m vitalkit.pipeline.refresh notebooks/[0-9][0-9]_*.ipynb
+	$(BIN)/python -m vitalkit.pipeline.refresh notebooks/[0-9][0-9]_*.ipynb
 
 # QT Database: QRS-onset, J-point, T-end and QT errors of every delineator over all 105
 # records (first run about 30 min on 2 cores, mostly neurokit2's dwt; cached afterwards).

@@ -27,6 +27,12 @@ Examples
 ``vitalkit convert serial LOG.csv --out DIR --time-col 0 --value-col 1``
     Turn a microcontroller's serial dump into a uniformly sampled record (``.npz``),
     ``meta.json`` and ``preview.png``.
+``vitalkit predict data/mitdb/232 --out predictions --score``
+    Classify every beat of a recording (any format, any rate) with the shipped default beat
+    model; write ``beats.csv``, a WFDB annotation file and ``report.html`` per recording, and
+    print the AAMI table against the reference annotations.
+``vitalkit predict model.onnx rec.edf --lead II --out predictions``
+    The same with a model exported by a run (``reports/<run-id>/05_export/<label>/model.onnx``).
 ``vitalkit example folder data/example``
     Write the example bring-your-own-data folder (EDF, CSV and serial-log recordings with
     ``labels.json``) that ``params/folder.yaml`` runs through the pipeline.
@@ -174,6 +180,99 @@ def _example_folder(args: argparse.Namespace) -> int:
     return 0
 
 
+def _predict(args: argparse.Namespace) -> int:
+    from vitalkit.inference.run import predict_files
+    from vitalkit.pretrained import PRETRAINED
+
+    model, records = args.model, list(args.inputs)
+    if model is None and records and (records[0] in PRETRAINED or records[0].lower().endswith(".onnx")):
+        model, records = records[0], records[1:]
+    options: dict[str, object] = {}
+    if args.sampling_rate is not None:
+        options["sampling_rate"] = args.sampling_rate
+    lead: str | int | None = args.lead
+    if isinstance(lead, str) and lead.lstrip("-").isdigit():
+        lead = int(lead)
+    results = predict_files(
+        records,
+        args.out,
+        model=model,
+        lead=lead,
+        beats=args.beats,
+        score=args.score,
+        annotator=args.annotator,
+        detector=args.detector,
+        read_options=options,
+        threads=args.threads,
+        inputs=args.write_inputs,
+        task=args.task,
+    )
+    total_s = sum(r.wall_s for r in results)
+    for r in results:
+        table = r.predictions.counts()
+        unit = table.columns[0]
+        counts = ", ".join(f"{c} {n}" for c, n in table[unit].items())
+        n = int(table[unit].sum())
+        extra = (
+            f", AF {table.loc['A', 'time_%']:.1f} % of the time"
+            if unit == "windows" and "A" in table.index
+            else ""
+        )
+        print(f"{r.path}: {n} {unit} ({counts}{extra}) in {r.wall_s:.1f} s -> {r.folder}")
+        if r.table is not None and r.summary is not None:
+            s = r.summary
+            print(
+                f"  accuracy {s['accuracy']:.4f}, macro-F1 {s['macro_f1']:.4f} on {s['matched']} matched "
+                f"beats; missed {s['missed']}, extra {s['extra']}"
+                if "matched" in s
+                else f"  AF windows: accuracy {s['accuracy']:.4f} over {s['windows']} windows "
+                f"({s['reference_af_windows']} AF in the reference)"
+            )
+            print("  " + r.table.round(4).to_string().replace("\n", "\n  "))
+    if len(results) > 1:
+        print(
+            f"{len(results)} recordings in {total_s:.1f} s "
+            f"({60 * len(results) / max(total_s, 1e-9):.1f} per minute)"
+        )
+    return 0
+
+
+def _add_predict(sub: argparse._SubParsersAction) -> None:
+    predict = sub.add_parser(
+        "predict",
+        help="classify the beats of recordings with a model package (default: the shipped beat model)",
+        description="vitalkit predict [MODEL] RECORD... --out DIR. MODEL is an exported .onnx file or a "
+        "shipped model name (beats, beats-all, af); without it the shipped model of --task (default: "
+        "beats) is used.",
+    )
+    predict.add_argument(
+        "inputs", nargs="+", metavar="[MODEL] RECORD", help="model (optional), then recordings"
+    )
+    predict.add_argument("--model", help="model file or shipped model name (instead of the first argument)")
+    predict.add_argument("--out", required=True, help="output folder (one sub-folder per recording)")
+    predict.add_argument("--lead", help="channel used as the model's lead: name or 0-based index")
+    predict.add_argument(
+        "--task",
+        choices=["beats", "rhythm"],
+        help="beats (per-beat classes) or rhythm (AF per window); default: the model's task",
+    )
+    predict.add_argument(
+        "--beats", default="detector", choices=["detector", "annotations"], help="where beats come from"
+    )
+    predict.add_argument("--score", action="store_true", help="compare with the reference annotations")
+    predict.add_argument("--annotator", default="atr", help="WFDB annotator of the reference (default atr)")
+    predict.add_argument("--detector", help="R-peak detector (default: the consensus)")
+    predict.add_argument("--sampling-rate", type=float, help="sampling rate of files that carry none (Hz)")
+    predict.add_argument("--threads", type=int, default=1, help="onnxruntime threads")
+    predict.add_argument(
+        "--inputs",
+        dest="write_inputs",
+        action="store_true",
+        help="also write inputs.csv: the model's inputs per beat (for other runtimes)",
+    )
+    predict.set_defaults(func=_predict)
+
+
 def _add_example(sub: argparse._SubParsersAction) -> None:
     example = sub.add_parser("example", help="write example datasets")
     kinds = example.add_subparsers(dest="kind", required=True)
@@ -280,6 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     summary.set_defaults(func=_summary)
     stages = sub.add_parser("stages", help="list stages and their notebook parameters")
     stages.set_defaults(func=_stages)
+    _add_predict(sub)
     _add_convert(sub)
     _add_example(sub)
     return parser

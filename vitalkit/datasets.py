@@ -141,7 +141,7 @@ class MitdbBeats:
         **_: Any,
     ) -> tuple[dict[str, BeatSet], Any]:
         """Beat windows, beat features (``features``: ``'rr'`` or ``'transfer'``, see
-        :data:`vitalkit.beats.dataset.FEATURE_TABLES`) and AAMI labels per split."""
+        :data:`vitalkit.beats.inputs.FEATURE_TABLES`) and AAMI labels per split."""
         from vitalkit.beats.dataset import build_beat_dataset
 
         return build_beat_dataset(

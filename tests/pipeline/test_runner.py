@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -48,6 +49,19 @@ def test_smoke_run_writes_every_product(smoke_run: Path) -> None:
     assert "mitdb/100.dat" in manifest["data"]["files"]
     assert (smoke_run / "05_export" / "resnet1d" / "model.onnx").is_file()
     assert (smoke_run / "05_export" / "resnet1d" / "model_card.md").is_file()
+    # the classical default is saved without pickle and exported as a self-describing package
+    assert (smoke_run / "03_train_rf_transfer" / "model.skops").is_file()
+    assert not list(smoke_run.glob("*/model.pkl"))
+    from vitalkit.export.package import load_package
+
+    package = load_package(smoke_run / "05_export" / "rf_transfer" / "model.onnx")
+    doc = package.metadata
+    assert package.input_names == ["rr"] and doc["model"]["kind"] == "classical"
+    assert doc["provenance"]["run_id"] == smoke_run.name and len(doc["provenance"]["data_sha256"]) == 64
+    records = json.loads((smoke_run / "02_preprocess" / "split.json").read_text())["records"]
+    assert doc["provenance"]["training_records"] == sorted(records["train"] + records["val"])
+    assert "accuracy" in doc["metrics"]["test"] and doc["metrics"]["selection"]["cross_validated"]
+    assert load_package(smoke_run / "05_export" / "resnet1d" / "model.onnx").input_names == ["window", "rr"]
     export = manifest["headline"]["export"]
     assert export["onnx_max_abs_diff"] <= 1e-4
     evaluate = manifest["headline"]["evaluate"]
@@ -193,3 +207,49 @@ def test_only_reruns_one_stage_of_the_latest_run(tmp_path: Path) -> None:
     assert second["stages"][0]["started"] == first["stages"][0]["started"]  # explore untouched
     assert second["stages"][1]["started"] != first["stages"][1]["started"]
     shutil.rmtree(run_dir)
+
+
+def test_runs_of_one_set_in_the_same_second_get_their_own_folders(tmp_path: Path) -> None:
+    from vitalkit.pipeline.runner import claim_run_dir
+
+    first, second = claim_run_dir(tmp_path, "smoke"), claim_run_dir(tmp_path, "smoke")
+    assert first != second and first.is_dir() and second.is_dir()
+    assert second.name.startswith(first.name[: len("smoke-YYYYmmdd-HHMMSS")])
+
+
+def test_a_run_folder_in_use_is_refused_and_a_dead_run_is_reported_interrupted(
+    tmp_path: Path, capsys
+) -> None:
+    from vitalkit.pipeline.lock import RunLock
+
+    run_dir = tmp_path / "smoke-20260101-000000"
+    run_dir.mkdir()
+    (run_dir / "run.json").write_text(
+        json.dumps({"run_id": run_dir.name, "params_name": "smoke", "status": "running", "stages": []})
+    )
+    with RunLock(run_dir):  # another process running this folder
+        rc = main(
+            [
+                "run",
+                str(PROJECT / "params" / "smoke.yaml"),
+                "--reports-dir",
+                str(tmp_path),
+                "--run-id",
+                run_dir.name,
+                "--resume",
+                "--no-progress",
+            ]
+        )
+        err = capsys.readouterr().err
+        assert rc == 2 and "in use by another vitalkit process (pid" in err
+    from vitalkit.pipeline.params import load_params
+    from vitalkit.pipeline.runner import Runner, RunOptions
+
+    params = load_params(PROJECT / "params" / "smoke.yaml", check_data=False)
+    said = io.StringIO()
+    runner = Runner(params, RunOptions(reports_dir=tmp_path, run_id=run_dir.name, resume=True), out=said)
+    try:
+        assert runner.manifest.data["previous_status"] == "interrupted"  # died while "running"
+        assert "was interrupted (its process ended)" in said.getvalue()
+    finally:
+        runner.lock.release()

@@ -25,8 +25,8 @@ import pandas as pd
 from tqdm import tqdm
 
 from vitalkit.beats.detect import ecg_rpeaks, match_peaks
-from vitalkit.beats.features import beat_feature_table, feature_names
-from vitalkit.beats.segment import RR_FEATURES, beat_windows, rr_features, running_template
+from vitalkit.beats.inputs import BeatRecipe, prepare_leads, recipe_inputs
+from vitalkit.beats.segment import RR_FEATURES
 from vitalkit.data import mitdb
 from vitalkit.data.physionet import ensure_records
 from vitalkit.data.records import Record
@@ -34,7 +34,6 @@ from vitalkit.data.wfdb_io import read_wfdb
 from vitalkit.errors import DataError
 from vitalkit.io import read_json, save_npz, write_json, write_text
 from vitalkit.labels import QRS_SYMBOLS, encode_labels
-from vitalkit.signal.filters import ecg_bandpass, signal_resample
 
 _ARRAYS = ("windows", "rr", "labels", "record", "sample", "symbol")
 
@@ -159,15 +158,6 @@ class BeatSet:
         )
 
 
-CONTEXTS = ("template",)
-"""Context channels :func:`record_beats` can add after the lead."""
-
-FEATURE_TABLES = ("rr", "transfer")
-"""What :attr:`BeatSet.rr` holds: ``'rr'`` the 4 RR features in seconds; ``'transfer'`` those
-followed by the patient-normalised RR and morphology table of every lead
-(:func:`vitalkit.beats.features.beat_feature_table`)."""
-
-
 def record_beats(
     record: Record,
     classes: Sequence[str],
@@ -219,46 +209,43 @@ def record_beats(
         ``'aami'``: ``classes`` are AAMI classes; ``'symbol'``: ``classes`` are MIT-BIH beat
         symbols, kept as they are (fine-grained beat types).
     features : {'rr', 'transfer'}
-        What the beats' feature array holds (:data:`FEATURE_TABLES`).
+        What the beats' feature array holds (:data:`vitalkit.beats.inputs.FEATURE_TABLES`).
     leads : int
         With ``features='transfer'``: leads measured, ``lead`` first, then the record's other
         channels in their order (records with fewer leads repeat the first, so every record
         gives the same columns).
     """
-    unknown = [c for c in context if c not in CONTEXTS]
-    if unknown:
-        raise DataError(record.name, f"unknown context channel(s) {unknown}; use {list(CONTEXTS)}")
+    recipe = BeatRecipe(
+        lead=lead,
+        before_s=before_s,
+        after_s=after_s,
+        bandpass=tuple(bandpass),
+        sampling_rate=target_rate,
+        context=tuple(context),
+        template_beats=template_beats,
+        features=features,
+        leads=leads,
+    )
+    problems = recipe.problems()
     if labeling not in LABELINGS:
-        raise DataError(record.name, f"labeling must be one of {sorted(LABELINGS)}, not {labeling!r}")
+        problems.append(f"labeling must be one of {sorted(LABELINGS)}, not {labeling!r}")
+    if positions not in ("annotated", "detected"):
+        problems.append(f"positions must be 'annotated' or 'detected', not {positions!r}")
+    if problems:
+        raise DataError(record.name, "; ".join(problems))
     if record.annotations is None:
         raise DataError(record.source or record.name, "record has no beat annotations")
-    if positions not in ("annotated", "detected"):
-        raise DataError(record.name, f"positions must be 'annotated' or 'detected', not {positions!r}")
-    if features not in FEATURE_TABLES:
-        raise DataError(record.name, f"features must be one of {list(FEATURE_TABLES)}, not {features!r}")
-    fs = float(record.sampling_rate)
-    lead_names = [lead] + [c for c in record.channel_names if c != lead]
-    lead_names = (lead_names + [lead] * leads)[: max(1, leads)] if features == "transfer" else [lead]
-    try:
-        filtered = [ecg_bandpass(record.channel(name), fs, *bandpass) for name in dict.fromkeys(lead_names)]
-    except ValueError as exc:
-        raise DataError(record.source or record.name, f"lead {lead}: {exc}") from None
-    by_name = dict(zip(dict.fromkeys(lead_names), filtered, strict=True))
-    x = by_name[lead]
+    prepared = prepare_leads(record, recipe)
+    fs = prepared.sampling_rate
     ann = record.annotations
     is_qrs = np.isin(ann.symbol.astype(str), list(QRS_SYMBOLS))
-    ref_peaks = ann.sample[is_qrs]
+    ref_peaks = prepared.from_record(ann.sample[is_qrs])
     ref_symbols = ann.symbol[is_qrs].astype(str)
-    if target_rate and target_rate != fs:
-        by_name = {name: signal_resample(sig, fs, target_rate) for name, sig in by_name.items()}
-        x = by_name[lead]
-        ref_peaks = np.round(ref_peaks * target_rate / fs).astype(np.int64)
-        fs = float(target_rate)
     summary: dict[str, Any] = {"record": record.name, "annotated_beats": int(ref_peaks.size)}
     if positions == "annotated":
         peaks, symbols = ref_peaks, ref_symbols
     else:
-        detected = ecg_rpeaks(x, fs, method=detector)
+        detected = ecg_rpeaks(prepared.lead, fs, method=detector)
         match = match_peaks(ref_peaks, detected, round(tolerance_s * fs))
         summary.update(
             detected=int(detected.size),
@@ -270,26 +257,17 @@ def record_beats(
         peaks, symbols = detected, symbols_all.astype(str)
     if peaks.size < 2:
         raise DataError(record.source or record.name, f"only {peaks.size} beats found")
-    rr = rr_features(peaks, fs)
-    names = list(RR_FEATURES)
-    if features == "transfer":
-        table = beat_feature_table(np.stack([by_name[n] for n in lead_names]), peaks, fs)
-        rr = np.concatenate([rr, table[:, 4:]], axis=1)
-        names = feature_names(len(lead_names))
+    made = recipe_inputs(prepared, peaks, recipe)
+    inside = made.inside
     labels = LABELINGS[labeling](symbols, classes)
-    windows, inside = beat_windows(x, peaks, fs, before_s, after_s)
-    channels = [windows]
-    if "template" in context:
-        channels.append(running_template(windows, template_beats))
-    windows = np.stack(channels, axis=1)
     keep = labels[inside] >= 0
     summary["dropped_at_edges"] = int((~inside).sum())
     dropped = pd.Series(symbols[inside][~keep]).value_counts()
     summary["dropped_symbols"] = {str(k): int(v) for k, v in dropped.items()}
     n = int(keep.sum())
     beats = BeatSet(
-        windows=windows[keep],
-        rr=rr[inside][keep],
+        windows=made.windows[keep],
+        rr=made.rr[keep],
         labels=labels[inside][keep],
         record=np.full(n, record.name),
         sample=peaks[inside][keep].astype(np.int64),
@@ -297,8 +275,8 @@ def record_beats(
         classes=tuple(classes),
         sampling_rate=fs,
         before_s=before_s,
-        channels=(lead, *[f"{lead}:{c}" for c in context]),
-        meta={"rr_features": names},
+        channels=recipe.channels,
+        meta={"rr_features": made.feature_names, "recipe": recipe.to_dict()},
     )
     summary.update(beats.class_counts())
     return beats, summary

@@ -1,4 +1,4 @@
-"""Batch-1 inference latency of PyTorch and onnxruntime, as percentiles.
+"""Batch-1 inference latency of the training runtime (PyTorch, scikit-learn) and onnxruntime, as percentiles.
 
 Timings are benchmarks, not tests: they depend on the machine and its load. Both runtimes
 run single-threaded by default, the setting of an embedded or bedside device.
@@ -46,8 +46,13 @@ def measure_latency(fn: Callable[[], Any], n_runs: int = 500, warmup: int = 50) 
     }
 
 
+def reference_runtime(model: Any) -> str:
+    """Name of the runtime a model is trained in: ``'pytorch'`` or ``'scikit-learn'``."""
+    return "pytorch" if isinstance(model, nn.Module) else "scikit-learn"
+
+
 def compare_latency(
-    model: nn.Module,
+    model: Any,
     onnx_path: str | Path,
     *arrays: np.ndarray,
     n_runs: int = 500,
@@ -55,30 +60,43 @@ def compare_latency(
     threads: int = 1,
     task: str = "multiclass",
 ) -> dict[str, dict[str, Any]]:
-    """Batch-1 latency of the PyTorch model and its ONNX export on one real input.
+    """Batch-1 latency of the model in its own runtime and of its ONNX export, on one real input.
 
     Parameters
     ----------
-    model : nn.Module
-        ``model(*inputs) -> logits``.
+    model : nn.Module or ClassicalBeatModel
+        ``model(*inputs) -> logits`` (PyTorch) or a model with ``predict_proba(*inputs)``.
     onnx_path : str or Path
         Its ONNX export.
     *arrays : np.ndarray
         One input per model input, each with a batch axis of 1.
     threads : int
         Threads for both runtimes.
+
+    Returns
+    -------
+    dict
+        ``{runtime: stats}`` for :func:`reference_runtime` and ``'onnxruntime'``.
     """
-    wrapped = ProbabilityModel(model, task).eval()
     batch = [np.ascontiguousarray(a, dtype=np.float32) for a in arrays]
-    tensors = [torch.from_numpy(b) for b in batch]
-    previous = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        with torch.inference_mode():
-            torch_stats = measure_latency(lambda: wrapped(*tensors), n_runs, warmup)
-    finally:
-        torch.set_num_threads(previous)
+    reference = reference_runtime(model)
+    if isinstance(model, nn.Module):
+        wrapped = ProbabilityModel(model, task).eval()
+        tensors = [torch.from_numpy(b) for b in batch]
+        previous = torch.get_num_threads()
+        torch.set_num_threads(threads)
+        try:
+            with torch.inference_mode():
+                ref_stats = measure_latency(lambda: wrapped(*tensors), n_runs, warmup)
+        finally:
+            torch.set_num_threads(previous)
+    else:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(threads):
+            ref_stats = measure_latency(lambda: model.predict_proba(*batch), n_runs, warmup)
     session = onnx_session(onnx_path, threads=threads)
-    feed = dict(zip(input_names(model), batch, strict=True))
+    by_name = dict(zip(input_names(model), batch, strict=True))
+    feed = {i.name: by_name[i.name] for i in session.get_inputs()}
     ort_stats = measure_latency(lambda: session.run(OUTPUT_NAMES, feed), n_runs, warmup)
-    return {"pytorch": {**torch_stats, "threads": threads}, "onnxruntime": {**ort_stats, "threads": threads}}
+    return {reference: {**ref_stats, "threads": threads}, "onnxruntime": {**ort_stats, "threads": threads}}

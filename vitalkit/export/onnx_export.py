@@ -24,10 +24,10 @@ from typing import Any
 
 import numpy as np
 import onnx
-import onnxruntime as ort
 import torch
 from torch import nn
 
+from vitalkit.export.package import onnx_session
 from vitalkit.io import atomic_path
 from vitalkit.models.beatnet import N_RR, ProbabilityModel
 
@@ -188,33 +188,24 @@ def read_metadata(path: str | Path) -> dict[str, str]:
     return {p.key: p.value for p in onnx.load(str(path)).metadata_props}
 
 
-def onnx_session(path: str | Path, threads: int = 1) -> ort.InferenceSession:
-    """CPU onnxruntime session with ``threads`` intra-op threads."""
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 3
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-
-
-@torch.inference_mode()
 def parity(
-    model: nn.Module,
+    model: Any,
     onnx_path: str | Path,
     *arrays: np.ndarray,
     task: str = "multiclass",
     batch_size: int = 2048,
 ) -> dict[str, float]:
-    """Compare onnxruntime with PyTorch probabilities on the same inputs.
+    """Compare onnxruntime with the model's own probabilities (PyTorch or scikit-learn) on the same inputs.
 
     Parameters
     ----------
-    model : nn.Module
-        The PyTorch model (logits).
+    model : nn.Module or ClassicalBeatModel
+        The trained model.
     onnx_path : str or Path
         Its export.
     *arrays : np.ndarray
-        Inputs in the model's call order (windows, then RR for beat models).
+        Inputs in the model's call order (windows, then RR for beat models); the ONNX graph is
+        fed the ones it declares (a classical model's graph reads ``rr`` only).
     task : {'multiclass', 'multilabel'}
         Output activation.
 
@@ -224,14 +215,17 @@ def parity(
         ``max_abs_diff``, ``mean_abs_diff`` and ``argmax_agreement`` (share of inputs with
         the same top class) over ``n`` inputs.
     """
-    wrapped = ProbabilityModel(model, task).eval()
+    from vitalkit.evaluate.predict import predict_proba
+
     session = onnx_session(onnx_path, threads=0)
+    graph_inputs = [i.name for i in session.get_inputs()]
     names = input_names(model)
     max_diff, total_diff, agree, n, width = 0.0, 0.0, 0, 0, 1
     for start in range(0, len(arrays[0]), batch_size):
         batch = [np.ascontiguousarray(a[start : start + batch_size], dtype=np.float32) for a in arrays]
-        ref = wrapped(*[torch.from_numpy(b) for b in batch]).numpy()
-        got = session.run(OUTPUT_NAMES, dict(zip(names, batch, strict=True)))[0]
+        ref = predict_proba(model, *batch)
+        by_name = dict(zip(names, batch, strict=True))
+        got = session.run(OUTPUT_NAMES, {name: by_name[name] for name in graph_inputs})[0]
         diff = np.abs(ref - got)
         max_diff = max(max_diff, float(diff.max()))
         total_diff += float(diff.sum())

@@ -9,7 +9,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,53 +22,60 @@ from torch import nn
 import vitalkit
 from vitalkit.beats.dataset import BeatSet
 from vitalkit.beats.features import LOOK_AHEAD
+from vitalkit.beats.inputs import BeatRecipe
 from vitalkit.beats.segment import RR_FEATURES
 from vitalkit.data.windowset import WindowSet
 from vitalkit.errors import ParamsError
+from vitalkit.export.classical_onnx import export_classical, onnx_exportable
 from vitalkit.export.latency import compare_latency
 from vitalkit.export.onnx_export import check_onnx, export_onnx, parity
-from vitalkit.io import read_json, write_json, write_text
+from vitalkit.export.package import beat_model_metadata, metadata_props
+from vitalkit.io import read_json, sha256_file, sha256_json, write_json, write_text
 from vitalkit.models.ensemble import SoftVotingEnsemble
 from vitalkit.viz import add_headline
 
 
 @dataclass
 class ExportedModel:
-    """One exported model."""
+    """One exported model: the trained model, its ONNX file, the checker's description, the flat
+    metadata the model card reads and the package metadata document stored in the file."""
 
     label: str
-    model: nn.Module
+    model: Any
     onnx_path: Path
     check: dict[str, Any]
     metadata: dict[str, Any]
+    document: dict[str, Any] = field(default_factory=dict)
 
 
 def exportable_models(
     train_dirs: Mapping[str, str | Path], ensembles: Mapping[str, Sequence[str]] | None = None
-) -> tuple[dict[str, nn.Module], pd.DataFrame]:
-    """Load every neural model and build every ensemble of neural members.
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Load every model that has an ONNX form and build every ensemble of neural members.
 
-    Returns the modules by label and a table of what is not exported and why (classical
-    baselines: their features are computed in NumPy, outside any graph).
+    Neural models export through ``torch.onnx``; classical models on beat-feature table columns
+    through skl2onnx (:mod:`vitalkit.export.classical_onnx`). Returns the models by label and a
+    table of what is not exported and why (classical models on window features, ensembles
+    with non-neural members).
     """
     from vitalkit.train.fit import load_trained_model
 
-    modules: dict[str, nn.Module] = {}
+    modules: dict[str, Any] = {}
     skipped = []
     for label, folder in train_dirs.items():
         model, config = load_trained_model(folder)
-        if isinstance(model, nn.Module):
+        if isinstance(model, nn.Module) or onnx_exportable(model):
             modules[label] = model
         else:
             skipped.append(
                 {
                     "model": label,
-                    "reason": f"{config['architecture']}: scikit-learn model on "
-                    "NumPy features; not an ONNX graph",
+                    "reason": f"{config['architecture']}: scikit-learn model on window features "
+                    "computed in NumPy; not an ONNX graph",
                 }
             )
     for name, members in (ensembles or {}).items():
-        if all(m in modules for m in members):
+        if all(isinstance(modules.get(m), nn.Module) for m in members):
             modules[name] = SoftVotingEnsemble({m: modules[m] for m in members})
         else:
             skipped.append({"model": name, "reason": f"members {list(members)} are not all neural models"})
@@ -90,37 +97,134 @@ def select_models(available: Sequence[str], wanted: str | Sequence[str]) -> list
     return list(wanted)
 
 
+def model_kind(model: Any) -> str:
+    """``'neural'``, ``'classical'`` or ``'ensemble'``."""
+    if isinstance(model, SoftVotingEnsemble):
+        return "ensemble"
+    return "neural" if isinstance(model, nn.Module) else "classical"
+
+
+def recipe_of(data: BeatSet) -> BeatRecipe:
+    """The recipe that made a beat set, with its sampling rate (rebuilt from the set's attributes
+    for sets saved before recipes were stored)."""
+    stored = data.meta.get("recipe")
+    if stored:
+        recipe = BeatRecipe.from_dict(stored)
+    else:
+        lead = data.channels[0]
+        recipe = BeatRecipe(
+            lead=lead,
+            before_s=data.before_s,
+            after_s=round(data.windows.shape[2] / data.sampling_rate - data.before_s, 6),
+            context=tuple(c.split(":", 1)[1] for c in data.channels[1:]),
+            features="transfer" if len(data.feature_names) > len(RR_FEATURES) else "rr",
+            leads=2 if any(n.startswith("lead1_") for n in data.feature_names) else 1,
+        )
+    return replace(recipe, sampling_rate=float(data.sampling_rate))
+
+
+def export_provenance(preprocess_dir: str | Path | None, run_id: str) -> dict[str, Any]:
+    """Where a model came from: commit, run, training records and a hash of their beat files."""
+    from vitalkit.pipeline.manifest import git_info
+
+    out: dict[str, Any] = {
+        "git_commit": git_info(Path(vitalkit.__file__).resolve().parents[1]).get("commit"),
+        "run_id": run_id,
+    }
+    if preprocess_dir is not None and (Path(preprocess_dir) / "split.json").is_file():
+        split = read_json(Path(preprocess_dir) / "split.json")
+        records = split.get("records", {})
+        out["training_records"] = sorted([*records.get("train", []), *records.get("val", [])])
+        out["dataset"] = str(split.get("protocol", ""))
+        files = [Path(preprocess_dir) / f"{s}.npz" for s in ("train", "val")]
+        out["data_sha256"] = sha256_json({f.name: sha256_file(f) for f in files if f.is_file()})
+    return out
+
+
+def export_metrics(
+    evaluate_dir: str | Path, train_dirs: Mapping[str, str | Path] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Figures stored in each model's package: test metrics with 95 % CIs from the evaluate stage
+    and the training stage's model-selection score (CV over patients where it cross-validated)."""
+    evaluation = read_json(Path(evaluate_dir) / "metrics.json")
+    out: dict[str, dict[str, Any]] = {}
+    keep = ("accuracy", "macro_f1", *(f"{c}_{m}" for c in evaluation["classes"] for m in ("Se", "+P", "F1")))
+    for label, entry in evaluation["models"].items():
+        metrics = entry.get("metrics", {})
+        out[label] = {
+            "test": {k: metrics[k] for k in keep if k in metrics},
+            "test_split": str(evaluation.get("split", "test")),
+        }
+    for label, folder in (train_dirs or {}).items():
+        path = Path(folder) / "metrics.json"
+        if path.is_file():
+            train = read_json(path)
+            selection = {"selection_macro_f1": train.get("best_val_macro_f1")}
+            selection["cross_validated"] = (Path(folder) / "cv_folds.csv").is_file()
+            out.setdefault(label, {})["selection"] = selection
+    return out
+
+
 def export_models(
-    modules: Mapping[str, nn.Module],
+    modules: Mapping[str, Any],
     product_dir: str | Path,
     test: BeatSet | WindowSet,
     models: str | Sequence[str] = "all",
     opset: int = 18,
     run_id: str = "",
+    preprocess_dir: str | Path | None = None,
+    metrics: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, ExportedModel]:
-    """Export the chosen models (from :func:`exportable_models`) to ``<product_dir>/<label>/model.onnx``."""
+    """Export the chosen models (from :func:`exportable_models`) to ``<product_dir>/<label>/model.onnx``.
+
+    Beat models get the package metadata document (:mod:`vitalkit.export.package`): with
+    ``preprocess_dir`` its provenance names the training records and their data hash,
+    ``metrics`` (``{label: {...}}``) adds CV and test figures.
+    """
     out = {}
-    names = list(modules[next(iter(modules))].inputs) if modules else []
+    provenance = export_provenance(preprocess_dir, run_id)
+    names = ["window", "rr"] if isinstance(test, BeatSet) else ["window"]
     shapes = {name: tuple(a.shape[1:]) for name, a in zip(names, test.inputs(), strict=True)}
     for label in select_models(list(modules), models):
         model = modules[label]
-        metadata = {
+        config = getattr(model, "config", {})
+        flat = {
             "producer": f"vitalkit {vitalkit.__version__}",
             "model_label": label,
-            "architecture": model.config["architecture"],
-            "members": ",".join(model.config.get("members", [])),
+            "architecture": config["architecture"],
+            "members": ",".join(config.get("members", [])),
             **input_metadata(test),
             "run_id": run_id,
         }
-        path = export_onnx(
-            model, Path(product_dir) / label / "model.onnx", shapes, test.task, metadata, opset
-        )
-        out[label] = ExportedModel(label, model, path, check_onnx(path), metadata)
+        document: dict[str, Any] = {}
+        props = dict(flat)
+        if isinstance(test, BeatSet):
+            kind = model_kind(model)
+            document = beat_model_metadata(
+                label,
+                config["architecture"],
+                kind,
+                test.classes,
+                recipe_of(test),
+                None if kind == "classical" else shapes["window"],
+                test.feature_names,
+                provenance,
+                (metrics or {}).get(label),
+                config.get("members", []),
+            )
+            props.update(metadata_props(document))
+        path = Path(product_dir) / label / "model.onnx"
+        if isinstance(model, nn.Module):
+            path = export_onnx(model, path, shapes, test.task, props, opset)
+        else:
+            path = export_classical(model, path, props, opset)
+            flat["window_units"] = "not an input (the model reads the beat-feature table only)"
+        out[label] = ExportedModel(label, model, path, check_onnx(path), flat, document)
     return out
 
 
 def input_metadata(data: BeatSet | WindowSet) -> dict[str, Any]:
-    """What a deployment needs to feed the model, stored in the ONNX metadata."""
+    """What a deployment needs to feed the model, as flat ONNX metadata keys (the model card's facts)."""
     meta = {
         "task": data.task,
         "classes": ",".join(data.classes),
@@ -142,6 +246,57 @@ def input_metadata(data: BeatSet | WindowSet) -> dict[str, Any]:
         if len(names) > len(RR_FEATURES):
             meta["look_ahead"] = "; ".join(f"{k}: {v}" for k, v in LOOK_AHEAD.items())
     return meta
+
+
+def int8_results(
+    exports: Mapping[str, ExportedModel],
+    train: BeatSet | WindowSet,
+    test: BeatSet | WindowSet,
+    calibration_beats: int = 2000,
+    n_runs: int = 300,
+    seed: int = 0,
+) -> dict[str, dict[str, Any]]:
+    """Quantize every exported neural model to ``<label>/model.int8.onnx`` (static QDQ, calibrated on
+    ``calibration_beats`` seeded training beats) and compare it with fp32 on every test beat
+    (:func:`vitalkit.export.quantize.int8_comparison`). Classical models are skipped (tree ensembles
+    are not quantized)."""
+    from vitalkit.export.quantize import calibration_sample, int8_comparison, quantize_int8
+
+    names = ["window", "rr"] if isinstance(test, BeatSet) else ["window"]
+    calibration = calibration_sample(dict(zip(names, train.inputs(), strict=True)), calibration_beats, seed)
+    arrays = dict(zip(names, test.inputs(), strict=True))
+    out = {}
+    for label, e in exports.items():
+        if not isinstance(e.model, nn.Module):
+            continue
+        int8_path = quantize_int8(e.onnx_path, e.onnx_path.with_name("model.int8.onnx"), calibration)
+        out[label] = int8_comparison(
+            e.model, e.onnx_path, int8_path, arrays, test.labels, list(test.classes), n_runs, seed
+        )
+    return out
+
+
+def int8_accuracy_table(results: Mapping[str, dict[str, Any]], classes: Sequence[str]) -> pd.DataFrame:
+    """Macro-F1 of fp32 and int8 and the per-class F1 deltas in points (deterministic figures)."""
+    from vitalkit.export.quantize import int8_table
+
+    table = int8_table(results, list(classes))
+    keep = [
+        "macro_f1_fp32",
+        "macro_f1_int8",
+        "delta_macro_f1",
+        *(f"delta_{c}_F1" for c in classes),
+        "same_class_%",
+    ]
+    return table[[c for c in keep if c in table.columns]]
+
+
+def int8_speed_table(results: Mapping[str, dict[str, Any]], classes: Sequence[str]) -> pd.DataFrame:
+    """Batch-1 p50 latency of PyTorch, onnxruntime fp32 and int8, the int8 speed-up and file sizes."""
+    from vitalkit.export.quantize import int8_table
+
+    table = int8_table(results, list(classes))
+    return table[[c for c in table.columns if c.startswith(("p50_ms", "int8_speedup", "size_kb"))]]
 
 
 def check_table(exports: Mapping[str, ExportedModel]) -> pd.DataFrame:
@@ -260,7 +415,8 @@ def write_model_card(
             classes=evaluation["classes"],
             split=split,
             parity=parity_rows.loc[label].to_dict(),
-            latency={rt: lat.loc[rt].to_dict() for rt in ("pytorch", "onnxruntime")},
+            latency={rt: lat.loc[rt].to_dict() for rt in lat.index},
+            reference=next(rt for rt in lat.index if rt != "onnxruntime"),
             metric=lambda name, m=metrics: _metric_text(m, name),
         )
         path = Path(product_dir) / label / "model_card.md"
@@ -275,8 +431,10 @@ def save_export_summary(
     parity_rows: pd.DataFrame,
     latency_rows: pd.DataFrame,
     primary: str | None = None,
+    int8: Mapping[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Write ``export.json`` and the stage headline (primary model's parity and latency)."""
+    """Write ``export.json`` (with the int8 comparison of quantized models, and ``int8.csv``) and the
+    stage headline (primary model's parity and latency)."""
     summary = {
         label: {
             "onnx": f"{label}/model.onnx",
@@ -287,16 +445,32 @@ def save_export_summary(
         }
         for label, e in exports.items()
     }
+    if int8:
+        from vitalkit.export.quantize import int8_table
+
+        for label, result in int8.items():
+            summary[label]["int8"] = {
+                "onnx": f"{label}/model.int8.onnx",
+                **{k: v for k, v in result.items() if k != "latency"},
+                "latency_ms": {
+                    rt: {k: v for k, v in stats.items() if k != "samples_ms"}
+                    for rt, stats in result["latency"].items()
+                },
+            }
+        classes = [k[: -len("_F1")] for k in next(iter(int8.values()))["fp32"] if k.endswith("_F1")]
+        write_text(Path(product_dir) / "int8.csv", int8_table(int8, classes).to_csv())
     write_json(Path(product_dir) / "export.json", summary)
     label = primary if primary in exports else next(iter(exports))
     lat = latency_rows.loc[label]
+    reference = next(rt for rt in lat.index if rt != "onnxruntime")
     add_headline(
         product_dir,
         metrics={
             "model": label,
             "onnx_max_abs_diff": float(parity_rows.loc[label, "max_abs_diff"]),
-            "pytorch_p50_ms": float(lat.loc["pytorch", "p50_ms"]),
-            "pytorch_p99_ms": float(lat.loc["pytorch", "p99_ms"]),
+            "reference_runtime": reference,
+            f"{reference}_p50_ms": float(lat.loc[reference, "p50_ms"]),
+            f"{reference}_p99_ms": float(lat.loc[reference, "p99_ms"]),
             "onnxruntime_p50_ms": float(lat.loc["onnxruntime", "p50_ms"]),
             "onnxruntime_p99_ms": float(lat.loc["onnxruntime", "p99_ms"]),
         },

@@ -1,0 +1,220 @@
+"""Apply a beat-model package to any recording: beats, classes and probabilities.
+
+The recording is band-passed at its own rate, resampled to the model's rate, its beats placed by
+the default QRS detector (or taken from its reference annotations), and the inputs built by
+:func:`vitalkit.beats.inputs.recipe_inputs`, the function that built the training set. Only
+the model package's metadata is used: nothing here knows MIT-BIH or 360 Hz.
+
+Examples
+--------
+>>> from vitalkit.export.package import load_package
+>>> from vitalkit.data.readers import read_record
+>>> package = load_package("vitalkit/pretrained/beats_ds1.onnx")             # doctest: +SKIP
+>>> result = predict_beats(package, read_record("data/raw/mitdb/100.hea"))  # doctest: +SKIP
+>>> result.beats[["time_s", "class"]].head(2)                                 # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from vitalkit.beats.detect import DEFAULT_DETECTOR, ecg_rpeaks
+from vitalkit.beats.inputs import prepare_leads, recipe_inputs
+from vitalkit.data.records import Record
+from vitalkit.errors import DataError
+from vitalkit.export.package import ModelPackage
+from vitalkit.labels import QRS_SYMBOLS
+
+BEAT_SOURCES = ("detector", "annotations")
+"""Where :func:`predict_beats` takes the beats from."""
+
+MIN_DURATION_S = 5.0
+"""Shortest recording that gives the RR context the beat features need."""
+
+
+@dataclass
+class BeatPredictions:
+    """Beats of one recording with their classes.
+
+    Attributes
+    ----------
+    record : str
+        Record name.
+    beats : pandas.DataFrame
+        One row per classified beat: ``time_s``, ``sample`` (in the recording's own samples),
+        ``class`` and ``p_<class>`` per class.
+    classes : list of str
+        The model's classes.
+    sampling_rate : float
+        The recording's sampling rate.
+    lead : str
+        The channel used as the model's lead.
+    beat_source : str
+        ``'detector'`` or ``'annotations'``.
+    detector : str or None
+        The R-peak detector, when beats were detected.
+    skipped_at_edges : int
+        Beats whose window would leave the recording.
+    timings_s : dict
+        Seconds spent reading inputs, placing beats, building inputs and running the model.
+    inputs : dict
+        The arrays fed to the model, by input name (one row per classified beat).
+    """
+
+    record: str
+    beats: pd.DataFrame
+    classes: list[str]
+    sampling_rate: float
+    lead: str
+    beat_source: str
+    detector: str | None = None
+    skipped_at_edges: int = 0
+    timings_s: dict[str, float] = field(default_factory=dict)
+    inputs: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def input_table(self, columns: dict[str, list[str]]) -> pd.DataFrame:
+        """The model inputs as one table (``columns``: names per input; other inputs are
+        flattened as ``<input>_<i>``), for runtimes that read CSV."""
+        parts = []
+        for name, array in self.inputs.items():
+            flat = array.reshape(len(array), -1)
+            names = columns.get(name) or [f"{name}_{i}" for i in range(flat.shape[1])]
+            parts.append(pd.DataFrame(flat, columns=names))
+        return pd.concat(parts, axis=1) if parts else pd.DataFrame()
+
+    def counts(self) -> pd.DataFrame:
+        """Beats and beats per hour by class, every class listed."""
+        n = self.beats["class"].value_counts().reindex(self.classes, fill_value=0)
+        hours = self.beats.attrs.get("duration_s", 0.0) / 3600.0
+        return pd.DataFrame(
+            {
+                "beats": n.astype(int),
+                "share_%": (100.0 * n / max(int(n.sum()), 1)).round(2),
+                "per_hour": (n / hours).round(1) if hours > 0 else np.nan,
+            }
+        ).rename_axis("class")
+
+
+def reference_beats(record: Record) -> tuple[np.ndarray, np.ndarray]:
+    """Sample indices and symbols of the record's reference beat annotations.
+
+    Raises
+    ------
+    DataError
+        The record has no beat annotations.
+    """
+    where = record.source or record.name
+    if record.annotations is None:
+        raise DataError(where, "no reference annotations to take beats from (use --beats detector)")
+    symbols = record.annotations.symbol.astype(str)
+    is_beat = np.isin(symbols, list(QRS_SYMBOLS))
+    if not is_beat.any():
+        raise DataError(where, "the annotations hold no beat labels")
+    return record.annotations.sample[is_beat].astype(np.int64), symbols[is_beat]
+
+
+def predict_beats(
+    package: ModelPackage,
+    record: Record,
+    lead: str | int | None = None,
+    beats: str = "detector",
+    detector: str | None = None,
+    batch_size: int = 8192,
+) -> BeatPredictions:
+    """Classify every beat of a recording with a beat-model package.
+
+    Parameters
+    ----------
+    package : ModelPackage
+        A ``task='beats'`` package (:func:`vitalkit.export.package.load_package`).
+    record : Record
+        Any recording the readers take, at any sampling rate.
+    lead : str or int, optional
+        Channel used as the model's lead (name or index); default the model's lead if the
+        recording has it, else the first channel.
+    beats : {'detector', 'annotations'}
+        Place beats with the QRS detector, or at the record's reference beat annotations.
+    detector : str, optional
+        R-peak detector (default :data:`vitalkit.beats.detect.DEFAULT_DETECTOR`).
+    batch_size : int
+        Beats per onnxruntime call.
+
+    Raises
+    ------
+    DataError
+        A package of another task, an unknown beat source, a recording too short or without
+        beats, a missing lead or a signal the filters cannot take (NaN, flat), naming the record.
+    """
+    where = str(record.source or record.name)
+    if package.task != "beats":
+        raise DataError(package.path, f"a {package.task!r} model; beat prediction needs a 'beats' model")
+    if beats not in BEAT_SOURCES:
+        raise DataError(where, f"beats must be one of {list(BEAT_SOURCES)}, not {beats!r}")
+    if record.duration_s < MIN_DURATION_S:
+        raise DataError(
+            where, f"recording of {record.duration_s:.2f} s; at least {MIN_DURATION_S:g} s are needed"
+        )
+    recipe = package.recipe
+    if lead is None:
+        lead = recipe.lead if recipe.lead in record.channel_names else 0
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    leads = prepare_leads(record, recipe, lead)
+    timings["filter_resample"] = time.perf_counter() - start
+    start = time.perf_counter()
+    if beats == "annotations":
+        samples, _ = reference_beats(record)
+        peaks = leads.from_record(samples)
+    else:
+        try:
+            peaks = ecg_rpeaks(leads.lead, leads.sampling_rate, method=detector)
+        except ValueError as exc:
+            raise DataError(where, f"QRS detection: {exc}") from None
+    timings["beats"] = time.perf_counter() - start
+    if peaks.size < 2:
+        raise DataError(where, f"{peaks.size} beat(s) found; at least 2 are needed (flat or noisy lead?)")
+    start = time.perf_counter()
+    inputs = recipe_inputs(leads, peaks, recipe)
+    arrays = {"window": inputs.windows, "rr": inputs.rr}
+    columns = next((i.get("columns") for i in package.metadata["inputs"] if i["name"] == "rr"), None)
+    if columns is not None and list(columns) != inputs.feature_names:
+        raise DataError(package.path, "the model's rr columns differ from this vitalkit's features")
+    if not np.isfinite(inputs.rr).all() or not np.isfinite(inputs.windows).all():
+        raise DataError(where, "non-finite beat inputs (NaN or infinite samples in the recording)")
+    timings["inputs"] = time.perf_counter() - start
+    start = time.perf_counter()
+    n = len(inputs.rr)
+    proba = np.empty((n, len(package.classes)), dtype=np.float32)
+    for lo in range(0, n, batch_size):
+        proba[lo : lo + batch_size] = package.predict_proba(
+            {k: v[lo : lo + batch_size] for k, v in arrays.items()}
+        )
+    timings["model"] = time.perf_counter() - start
+    kept = peaks[inputs.inside]
+    samples = leads.to_record(kept)
+    table: dict[str, Any] = {
+        "time_s": np.round(samples / float(record.sampling_rate), 4),
+        "sample": samples,
+        "class": np.asarray(package.classes)[proba.argmax(axis=1)],
+    }
+    for i, c in enumerate(package.classes):
+        table[f"p_{c}"] = np.round(proba[:, i], 5)
+    frame = pd.DataFrame(table)
+    frame.attrs["duration_s"] = record.duration_s
+    return BeatPredictions(
+        record=record.name,
+        beats=frame,
+        classes=package.classes,
+        sampling_rate=float(record.sampling_rate),
+        lead=leads.order[0],
+        beat_source=beats,
+        detector=(detector or DEFAULT_DETECTOR) if beats == "detector" else None,
+        skipped_at_edges=int((~inputs.inside).sum()),
+        timings_s={k: round(v, 3) for k, v in timings.items()},
+        inputs={name: arrays[name] for name in package.input_names},
+    )
