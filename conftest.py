@@ -10,19 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
-_SCRATCH = Path(tempfile.mkdtemp(prefix="vitalkit-tests-"))
-for name, sub in {
-    "MPLCONFIGDIR": "mpl",
-    "WANDB_DIR": "wandb",
-    "IPYTHONDIR": "ipython",
-    "XDG_CACHE_HOME": "cache",
-    "VITALKIT_REPORTS_DIR": "reports",
-    "VITALKIT_INTERACTIVE_DIR": "interactive",
-    "VITALKIT_CACHE_DIR": "vk-cache",
-}.items():
-    os.environ[name] = str(_SCRATCH / sub)
-    (_SCRATCH / sub).mkdir(parents=True, exist_ok=True)
-os.environ["WANDB_MODE"] = "offline"
-os.environ["WANDB_SILENT"] = "true"
-os.environ["PYTHONHASHSEED"] = "0"
+from vitalkit.config import isolated_environment
+
+_SCRATCH = isolated_environment(Path(tempfile.mkdtemp(prefix="vitalkit-tests-")))
 os.environ.setdefault("VITALKIT_TEST_SCRATCH", str(_SCRATCH))

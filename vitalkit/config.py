@@ -28,6 +28,7 @@ Examples
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 PHYSIONET_URL = "https://physionet.org/files/"
@@ -84,3 +85,32 @@ def physionet_mirror() -> str:
 def notebooks_dir() -> Path:
     """Return the folder holding the stage notebooks."""
     return project_root() / "notebooks"
+
+
+SCRATCH_FOLDERS = {
+    "MPLCONFIGDIR": "mpl",
+    "WANDB_DIR": "wandb",
+    "IPYTHONDIR": "ipython",
+    "XDG_CACHE_HOME": "cache",
+    "VITALKIT_REPORTS_DIR": "reports",
+    "VITALKIT_INTERACTIVE_DIR": "interactive",
+    "VITALKIT_CACHE_DIR": "vk-cache",
+}
+"""Environment variables pointed at fresh folders for tests and refreshes."""
+
+
+def isolated_environment(scratch: Path | None = None) -> Path:
+    """Point every tool's caches and all products at fresh folders under ``scratch`` and fix the
+    hash seed, in ``os.environ`` (inherited by the kernels started afterwards); return ``scratch``.
+
+    The test session (``conftest.py``) and :mod:`vitalkit.pipeline.refresh` both call it, so
+    refreshed notebooks carry the outputs nbval gets: same cold caches, same ``PYTHONHASHSEED``.
+    """
+    scratch = Path(scratch) if scratch else Path(tempfile.mkdtemp(prefix="vitalkit-tests-"))
+    for name, sub in SCRATCH_FOLDERS.items():
+        os.environ[name] = str(scratch / sub)
+        (scratch / sub).mkdir(parents=True, exist_ok=True)
+    os.environ["WANDB_MODE"] = "offline"
+    os.environ["WANDB_SILENT"] = "true"
+    os.environ["PYTHONHASHSEED"] = "0"
+    return scratch

@@ -2,7 +2,9 @@
 
 The committed notebooks carry the outputs of their defaults (a small real slice), which
 ``nbval`` compares on every test run. After changing a notebook or the code it calls,
-``make notebooks`` refreshes those outputs. Products go to ``VITALKIT_INTERACTIVE_DIR``.
+``make notebooks`` refreshes those outputs. They are executed in the environment the tests
+give the kernels (:func:`isolated_environment`: fresh interactive, cache and tool folders,
+``PYTHONHASHSEED=0``, W&B offline), so that the committed outputs are the ones nbval gets.
 
 Examples
 --------
@@ -17,6 +19,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from vitalkit.config import isolated_environment
 from vitalkit.pipeline.runner import LocalKernelManager, kernel_name
 
 VOLATILE_METADATA = ("execution", "papermill")
@@ -43,7 +46,9 @@ def refresh(path: Path, timeout: int = 1800) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """Refresh every notebook named on the command line, in order."""
+    """Refresh every notebook named on the command line, in order, in a fresh isolated environment."""
+    scratch = isolated_environment()
+    print(f"scratch folders: {scratch}", flush=True)
     for name in argv:
         print(f"executing {name} ...", flush=True)
         refresh(Path(name))
