@@ -156,8 +156,11 @@ def int8_comparison(
     """Test figures of fp32 and int8 on the same beats, and batch-1 latency of the three runtimes.
 
     Returns ``{'fp32': summary, 'int8': summary, 'latency': {runtime: stats}, 'agreement': share}``
-    where a summary holds accuracy, macro-F1 and ``<class>_F1`` (:func:`classification_summary`).
+    where a summary holds accuracy, macro-F1 and ``<class>_F1`` (:func:`classification_summary`;
+    for multilabel ``labels`` of shape ``(n, K)``, labels at probability >= 0.5 and
+    :func:`~vitalkit.evaluate.multilabel.multilabel_summary`).
     """
+    from vitalkit.evaluate.multilabel import multilabel_summary
     from vitalkit.export.latency import compare_latency
     from vitalkit.export.onnx_export import input_names
 
@@ -176,10 +179,18 @@ def int8_comparison(
         "threads": 1,
     }
     latency["onnxruntime fp32"] = latency.pop("onnxruntime")
+    if np.ndim(labels) == 2:  # multilabel: sigmoid outputs, one decision per label
+        decide = lambda p: (p >= 0.5).astype(np.int64)  # noqa: E731
+        summary = multilabel_summary
+    else:
+        decide = lambda p: p.argmax(1)  # noqa: E731
+        summary = classification_summary
     return {
-        "fp32": classification_summary(labels, fp32.argmax(1), classes),
-        "int8": classification_summary(labels, int8.argmax(1), classes),
-        "agreement": float((fp32.argmax(1) == int8.argmax(1)).mean()),
+        "fp32": summary(labels, decide(fp32), classes),
+        "int8": summary(labels, decide(int8), classes),
+        "agreement": float(
+            np.all(np.reshape(decide(fp32) == decide(int8), (len(labels), -1)), axis=1).mean()
+        ),
         "max_abs_diff": float(np.abs(fp32 - int8).max()),
         "latency": latency,
         "size_kb": {
