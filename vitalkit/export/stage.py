@@ -127,10 +127,8 @@ def export_provenance(preprocess_dir: str | Path | None, run_id: str) -> dict[st
     """Where a model came from: commit, run, training records and a hash of their beat files."""
     from vitalkit.pipeline.manifest import git_info
 
-    out: dict[str, Any] = {
-        "git_commit": git_info(Path(vitalkit.__file__).resolve().parents[1]).get("commit"),
-        "run_id": run_id,
-    }
+    git = git_info(Path(vitalkit.__file__).resolve().parents[1])
+    out: dict[str, Any] = {"git_commit": git.get("commit"), "git_dirty": git.get("dirty"), "run_id": run_id}
     if preprocess_dir is not None and (Path(preprocess_dir) / "split.json").is_file():
         split = read_json(Path(preprocess_dir) / "split.json")
         records = split.get("records", {})
