@@ -127,7 +127,10 @@ def export_provenance(preprocess_dir: str | Path | None, run_id: str) -> dict[st
     """Where a model came from: commit, run, training records and a hash of their beat files."""
     from vitalkit.pipeline.manifest import git_info
 
-    git = git_info(Path(vitalkit.__file__).resolve().parents[1])
+    # dirty: uncommitted changes to the code or parameter sets (not to shipped models or docs)
+    git = git_info(
+        Path(vitalkit.__file__).resolve().parents[1], ("vitalkit", "params", ":!vitalkit/pretrained")
+    )
     out: dict[str, Any] = {"git_commit": git.get("commit"), "git_dirty": git.get("dirty"), "run_id": run_id}
     if preprocess_dir is not None and (Path(preprocess_dir) / "split.json").is_file():
         split = read_json(Path(preprocess_dir) / "split.json")

@@ -72,8 +72,11 @@ def environment_info() -> dict[str, Any]:
     }
 
 
-def git_info(root: Path) -> dict[str, Any]:
-    """Commit, branch and whether the work tree has uncommitted changes (None outside git)."""
+def git_info(root: Path, pathspec: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Commit, branch and whether the work tree has uncommitted changes (None outside git).
+
+    ``pathspec`` limits the dirty check to those paths (git pathspecs, ``:!`` excludes).
+    """
 
     def git(*args: str) -> str | None:
         try:
@@ -85,7 +88,7 @@ def git_info(root: Path) -> dict[str, Any]:
             return None
 
     commit = git("rev-parse", "HEAD")
-    status = git("status", "--porcelain", "--untracked-files=no")
+    status = git("status", "--porcelain", "--untracked-files=no", "--", *pathspec)
     return {
         "commit": commit,
         "branch": git("rev-parse", "--abbrev-ref", "HEAD"),
