@@ -114,6 +114,35 @@ def test_resume_skips_unchanged_stages(smoke_run: Path) -> None:
     assert [s["products"] for s in after["stages"]] == [s["products"] for s in before["stages"]]
 
 
+@pytest.mark.slow
+def test_a_changed_upstream_product_stops_the_stage_that_reads_it(
+    smoke_run: Path, tmp_path: Path, capsys
+) -> None:
+    """A tampered product (here the classical model file) is caught before any stage reads it."""
+    copy = tmp_path / smoke_run.name
+    shutil.copytree(smoke_run, copy)
+    model = copy / "03_train_rf_transfer" / "model.skops"
+    model.write_bytes(model.read_bytes()[:-10] + b"tampered!!")
+    rc = main(
+        [
+            "run",
+            str(PROJECT / "params" / "smoke.yaml"),
+            "--reports-dir",
+            str(tmp_path),
+            "--run-id",
+            copy.name,
+            "--only",
+            "evaluate",
+            "--no-progress",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert rc == 2 and "model.skops: product of train[rf_transfer] changed after the stage wrote it" in err
+    assert (copy / "04_evaluate" / "report.html").read_bytes() == (
+        smoke_run / "04_evaluate" / "report.html"
+    ).read_bytes()
+
+
 def _mini_params(tmp_path: Path) -> Path:
     data = {
         "name": "mini",

@@ -39,6 +39,7 @@ from traitlets import default
 
 from vitalkit import config
 from vitalkit.errors import ParamsError, StageError
+from vitalkit.io import sha256_file
 from vitalkit.pipeline.lock import RunLock
 from vitalkit.pipeline.manifest import (
     Manifest,
@@ -248,9 +249,28 @@ class Runner:
                     raise StageError(
                         f"stage {inst.label} needs {rec['label']}, whose status is {rec['status']}"
                     )
+                self._verify_products(rec)
             folders = {r["model"]: str(self.run_dir / r["folder"]) for r in records}
             upstream[name] = folders if records[0].get("model") else folders[None]
         return upstream
+
+    def _verify_products(self, rec: dict[str, Any]) -> None:
+        """Check an upstream stage's products against the SHA-256 in ``run.json`` before they are read:
+        a product changed or removed after its stage wrote it (by hand, by another tool, tampered)
+        stops the run naming the file."""
+        folder = self.run_dir / rec["folder"]
+        for rel, digest in (rec.get("products") or {}).items():
+            path = folder / rel
+            if not path.is_file():
+                raise StageError(
+                    f"{path}: product of {rec['label']} is missing; re-run that stage "
+                    f"(vitalkit run {self.params.path} --only {rec['label']})"
+                )
+            if sha256_file(path) != digest:
+                raise StageError(
+                    f"{path}: product of {rec['label']} changed after the stage wrote it (SHA-256 differs "
+                    f"from run.json); restore it or re-run that stage (--only {rec['label']})"
+                )
 
     def _fingerprint(self, inst: StageInstance, inputs: dict[str, str]) -> str:
         upstream_digests = {
