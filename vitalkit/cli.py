@@ -190,9 +190,7 @@ def _predict(args: argparse.Namespace) -> int:
     options: dict[str, object] = {}
     if args.sampling_rate is not None:
         options["sampling_rate"] = args.sampling_rate
-    lead: str | int | None = args.lead
-    if isinstance(lead, str) and lead.lstrip("-").isdigit():
-        lead = int(lead)
+    lead: str | int | None = args.lead  # a digit string is an index unless a channel has that name
     results = predict_files(
         records,
         args.out,

@@ -172,18 +172,7 @@ def prepare_leads(record: Record, recipe: BeatRecipe, lead: str | int | None = N
         No such channel, or a signal the filter cannot take (too short, not finite).
     """
     where = record.source or record.name
-    chosen = recipe.lead if lead is None else lead
-    if isinstance(chosen, int) or (
-        isinstance(chosen, str) and chosen.isdigit() and chosen not in record.channel_names
-    ):
-        index = int(chosen)
-        if not 0 <= index < len(record.channel_names):
-            raise DataError(where, f"no lead with index {index}; channels are {record.channel_names}")
-        chosen = record.channel_names[index]
-    if chosen not in record.channel_names:
-        raise DataError(
-            where, f"no lead {chosen!r}; channels are {record.channel_names} (choose one with --lead)"
-        )
+    chosen = record.channel_name(recipe.lead if lead is None else lead)
     names = [chosen] + [c for c in record.channel_names if c != chosen]
     names = (names + [chosen] * recipe.n_leads)[: recipe.n_leads]
     fs = float(record.sampling_rate)

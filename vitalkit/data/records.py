@@ -119,6 +119,34 @@ class Record:
         """Duration in seconds."""
         return self.n_samples / self.sampling_rate
 
+    def channel_name(self, lead: str | int) -> str:
+        """The name of a channel given by name or 0-based index (an index may come as a digit
+        string, as on a command line, unless a channel has that name).
+
+        Raises
+        ------
+        DataError
+            No such channel or index, naming the record and its channels.
+
+        Examples
+        --------
+        >>> rec = Record("r", np.zeros((10, 2)), 100.0, ["MLII", "V5"], ["mV", "mV"])
+        >>> rec.channel_name(1), rec.channel_name("1"), rec.channel_name("MLII")
+        ('V5', 'V5', 'MLII')
+        """
+        where = self.source or self.name
+        if isinstance(lead, str) and lead.isdigit() and lead not in self.channel_names:
+            lead = int(lead)
+        if isinstance(lead, int):
+            if not 0 <= lead < len(self.channel_names):
+                raise DataError(where, f"no lead with index {lead}; channels are {self.channel_names}")
+            return self.channel_names[lead]
+        if lead not in self.channel_names:
+            raise DataError(
+                where, f"no lead {lead!r}; channels are {self.channel_names} (choose one with --lead)"
+            )
+        return lead
+
     def channel(self, name: str | int) -> np.ndarray:
         """Return one channel by name or index.
 

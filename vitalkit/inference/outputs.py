@@ -117,6 +117,17 @@ def _page_head(title: str, heading: str, facts: dict[str, Any]) -> list[str]:
     ]
 
 
+def _write_extras(
+    folder: Path, score: tuple[pd.DataFrame, dict[str, Any]] | None, inputs: pd.DataFrame | None
+) -> None:
+    """``score.csv`` / ``score.json`` and ``inputs.csv`` where given (both kinds of prediction)."""
+    if score is not None:
+        score[0].to_csv(folder / "score.csv")
+        (folder / "score.json").write_text(json.dumps(score[1], indent=2))
+    if inputs is not None:
+        inputs.to_csv(folder / "inputs.csv", index=False, float_format="%.9g")
+
+
 def _table(frame: pd.DataFrame) -> str:
     return frame.to_html(float_format=lambda v: f"{v:.3f}", border=0, classes="table")
 
@@ -188,9 +199,8 @@ def write_prediction(
                 fs=record.sampling_rate,
                 write_dir=str(tmp),
             )
-        if score is not None:
-            score[0].to_csv(tmp / "score.csv")
-            (tmp / "score.json").write_text(json.dumps(score[1], indent=2))
+        columns = {i["name"]: i["columns"] for i in package.metadata["inputs"] if "columns" in i}
+        _write_extras(tmp, score, pred.input_table(columns) if inputs else None)
         info = {
             "record": str(record.name),
             "model": package.metadata["model"],
@@ -206,9 +216,6 @@ def write_prediction(
             "timings_s": pred.timings_s,
         }
         (tmp / "prediction.json").write_text(json.dumps(info, indent=2))
-        if inputs:
-            columns = {i["name"]: i["columns"] for i in package.metadata["inputs"] if "columns" in i}
-            pred.input_table(columns).to_csv(tmp / "inputs.csv", index=False, float_format="%.9g")
         (tmp / "report.html").write_text(report_html(pred, record, package, score))
     return target
 
@@ -267,14 +274,10 @@ def write_rhythm_prediction(
             fs=record.sampling_rate,
             write_dir=str(tmp),
         )
-        if score is not None:
-            score[0].to_csv(tmp / "score.csv")
-            (tmp / "score.json").write_text(json.dumps(score[1], indent=2))
-        if inputs:
-            name = package.input_names[0]
-            pd.DataFrame(pred.inputs[name], columns=package.metadata["inputs"][0]["columns"]).to_csv(
-                tmp / "inputs.csv", index=False, float_format="%.9g"
-            )
+        table = pd.DataFrame(
+            pred.inputs[package.input_names[0]], columns=package.metadata["inputs"][0]["columns"]
+        )
+        _write_extras(tmp, score, table if inputs else None)
         info = {
             "record": str(record.name),
             "task": "rhythm",

@@ -111,13 +111,7 @@ def predict_rhythm(package: ModelPackage, record: Record, lead: str | int | None
         raise DataError(
             where, f"recording of {record.duration_s:.2f} s; at least {MIN_DURATION_S:g} s are needed"
         )
-    chosen = record.channel_names[0] if lead is None else lead
-    if isinstance(chosen, str) and chosen.isdigit() and chosen not in record.channel_names:
-        chosen = int(chosen)
-    if isinstance(chosen, int):
-        if not 0 <= chosen < len(record.channel_names):
-            raise DataError(where, f"no lead with index {chosen}; channels are {record.channel_names}")
-        chosen = record.channel_names[chosen]
+    chosen = record.channel_name(0 if lead is None else lead)
     signal = record.channel(chosen)
     fs = float(record.sampling_rate)
     spec = package.metadata["windows"]
