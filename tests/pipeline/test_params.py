@@ -143,3 +143,44 @@ def test_type_matches() -> None:
     assert type_matches({"a": 1}, "dict[str, int]") and not type_matches({"a": "b"}, "dict[str, int]")
     assert type_matches(["a", 1], "list") and not type_matches(["a", 1], "list[str]")
     assert type_matches(object(), "None")
+
+
+def test_one_patient_in_train_and_test_is_rejected_outside_the_published_split(tmp_path: Path) -> None:
+    data = minimal()
+    data["preprocess"]["train_records"] = ["101", "106", "201"]
+    data["preprocess"]["test_records"] = ["100", "202"]
+    with pytest.raises(ParamsError, match=r"records \[\['201', '202'\]\] are one patient"):
+        load_params(write(tmp_path, data))
+    published = minimal()
+    published["preprocess"].update(train_records="DS1", test_records="DS2", n_val_records=5)
+    load_params(write(tmp_path, published))  # de Chazal's split, 201 in DS1 and 202 in DS2, stays valid
+
+
+@pytest.mark.parametrize(
+    ("where", "key", "value", "message"),
+    [
+        ("train", "max_epochs", -3, "train.max_epochs: must be at least 1, got -3"),
+        ("train", "lr", 0.0, "train.lr: must be greater than 0, got 0.0"),
+        ("train", "batch_size", 0, "train.batch_size: must be at least 1, got 0"),
+        ("evaluate", "ci_level", 1.5, "evaluate.ci_level: must be less than 1, got 1.5"),
+        ("models.resnet1d.train", "lr", -0.1, "models.resnet1d.train.lr: must be greater than 0"),
+    ],
+)
+def test_nonsense_values_are_named(tmp_path: Path, where: str, key: str, value: float, message: str) -> None:
+    data = minimal(
+        stages=["preprocess", "train", "evaluate"],
+        models={"resnet1d": {"architecture": "resnet1d"}},
+    )
+    if where.startswith("models."):
+        data["models"]["resnet1d"]["train"] = {key: value}
+    else:
+        data[where] = {key: value}
+    with pytest.raises(ParamsError) as err:
+        load_params(write(tmp_path, data), check_data=False)
+    assert message in str(err.value)
+
+
+def test_an_empty_model_list_is_refused(tmp_path: Path) -> None:
+    data = minimal(stages=["preprocess", "train"], models={})
+    with pytest.raises(ParamsError, match="the train stage needs at least one entry in `models`"):
+        load_params(write(tmp_path, data), check_data=False)

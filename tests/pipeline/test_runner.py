@@ -246,6 +246,17 @@ def test_runs_of_one_set_in_the_same_second_get_their_own_folders(tmp_path: Path
     assert second.name.startswith(first.name[: len("smoke-YYYYmmdd-HHMMSS")])
 
 
+def test_a_reports_folder_that_is_a_file_is_named(tmp_path: Path) -> None:
+    from vitalkit.errors import ParamsError
+    from vitalkit.pipeline.runner import claim_run_dir
+
+    a_file = tmp_path / "reports"
+    a_file.write_text("not a folder")
+    with pytest.raises(ParamsError, match="the reports folder is a file, not a folder"):
+        claim_run_dir(a_file, "smoke")
+    assert a_file.read_text() == "not a folder"
+
+
 def test_a_run_folder_in_use_is_refused_and_a_dead_run_is_reported_interrupted(
     tmp_path: Path, capsys
 ) -> None:

@@ -40,6 +40,7 @@ import yaml
 from vitalkit import config
 from vitalkit.errors import ParamsError, VitalKitError
 from vitalkit.io import sha256_file
+from vitalkit.pipeline.ranges import check_range
 from vitalkit.pipeline.stages import PER_MODEL, RESERVED, STAGES, Stage
 
 TOP_LEVEL = ("name", "description", "stages", "seed", "dataset", "report", "models")
@@ -221,6 +222,8 @@ def _check_section(
         ann = declared[key].get("inferred_type_name", "None")
         if not type_matches(value, ann):
             problems.append(f"{where}.{key}: expected {ann}, got {type(value).__name__} {value!r}")
+        elif (out_of_range := check_range(key, value)) is not None:
+            problems.append(f"{where}.{key}: {out_of_range}")
 
 
 def _check_models(raw: Any, problems: list[str]) -> dict[str, ModelSpec]:
@@ -262,6 +265,11 @@ def _check_models(raw: Any, problems: list[str]) -> dict[str, ModelSpec]:
             str(label), arch, hparams, spec.get("train") or {}, spec.get("description", "")
         )
     return models
+
+
+def problems_in(problems: list[str], key: str) -> bool:
+    """Whether a problem about ``key`` (or one of its sub-keys) is already listed."""
+    return any(p.startswith((f"{key}:", f"{key}.")) for p in problems)
 
 
 def load_params(path: str | Path, check_data: bool = True, notebooks_dir: Path | None = None) -> ParamSet:
@@ -326,7 +334,7 @@ def load_params(path: str | Path, check_data: bool = True, notebooks_dir: Path |
 
     shared = {"seed": seed, "dataset": dataset}
     models = _check_models(raw.get("models"), problems)
-    if any(STAGES[s].per_model for s in stages) and not models and "models" not in raw:
+    if any(STAGES[s].per_model for s in stages) and not models and not problems_in(problems, "models"):
         problems.append("models: the train stage needs at least one entry in `models`")
     sections = {}
     for s in STAGES:
@@ -357,7 +365,7 @@ def load_params(path: str | Path, check_data: bool = True, notebooks_dir: Path |
             if STAGES[s].check:
                 problems += STAGES[s].check(sections[s])
     if problems:
-        raise ParamsError(path, problems)
+        raise ParamsError(path, list(dict.fromkeys(problems)))  # a problem two stages share, once
     return ParamSet(
         name=name,
         path=path.resolve(),

@@ -86,7 +86,12 @@ def claim_run_dir(reports_dir: Path, name: str) -> Path:
     """Create a new, unique run folder: ``<name>-<time>``, or ``<name>-<time>-2`` ... when another
     run of the set started in the same second (``mkdir`` is atomic, so two processes never share
     a folder)."""
-    reports_dir.mkdir(parents=True, exist_ok=True)
+    if reports_dir.exists() and not reports_dir.is_dir():
+        raise ParamsError(reports_dir, ["the reports folder is a file, not a folder (see --reports-dir)"])
+    try:
+        reports_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ParamsError(reports_dir, [f"cannot create the reports folder: {exc.strerror}"]) from None
     base = new_run_id(name)
     for k in range(1, 1000):
         candidate = reports_dir / (base if k == 1 else f"{base}-{k}")

@@ -168,6 +168,14 @@ def _check_preprocess(section: dict[str, Any]) -> list[str]:
             f"preprocess: record(s) {both} are in both train_records and "
             "test_records (inter-patient evaluation needs disjoint patients)"
         )
+    shared = sorted({mitdb.patient_of(r) for r in train} & {mitdb.patient_of(r) for r in test} - set(both))
+    published = set(train) == set(mitdb.DS1) and set(test) == set(mitdb.DS2)
+    if shared and not published:
+        pairs = [sorted(r for r in train + test if mitdb.patient_of(r) == p) for p in shared]
+        problems.append(
+            f"preprocess: records {pairs} are one patient but sit in both train_records and "
+            "test_records (only the published DS1/DS2 split keeps 201 and 202 apart, as de Chazal did)"
+        )
     paced = sorted(set(train + test) & set(mitdb.PACED))
     if paced:
         problems.append(f"preprocess: paced record(s) {paced} are excluded by the AAMI protocol")
