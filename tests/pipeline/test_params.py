@@ -184,3 +184,16 @@ def test_an_empty_model_list_is_refused(tmp_path: Path) -> None:
     data = minimal(stages=["preprocess", "train"], models={})
     with pytest.raises(ParamsError, match="the train stage needs at least one entry in `models`"):
         load_params(write(tmp_path, data), check_data=False)
+
+
+def test_unknown_choices_are_named(tmp_path: Path) -> None:
+    data = minimal(
+        stages=["preprocess", "train"],
+        models={"resnet1d": {"architecture": "resnet1d"}},
+        train={"accelerator": "tpu", "sampler": "random"},
+    )
+    with pytest.raises(ParamsError) as err:
+        load_params(write(tmp_path, data), check_data=False)
+    text = str(err.value)
+    assert "train.accelerator: must be one of ('cpu', 'gpu', 'cuda', 'mps', 'auto'), got 'tpu'" in text
+    assert "train.sampler: must be one of ('shuffle', 'balanced', 'undersample'), got 'random'" in text

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+import yaml
 
 from vitalkit.beats.dataset import build_beat_dataset, save_beat_dataset
 from vitalkit.beats.scaler import BeatScaler
@@ -41,6 +42,15 @@ def test_config_validation() -> None:
         TrainConfig(max_epochs=0)
     with pytest.raises(ParamsError, match="wandb must be one of"):
         TrainConfig(wandb="maybe")
+    with pytest.raises(ParamsError, match="accelerator must be one of"):
+        TrainConfig(accelerator="tpu")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the refusal on a machine without a GPU")
+def test_a_gpu_asked_for_where_there_is_none_is_refused() -> None:
+    with pytest.raises(ParamsError, match="accelerator 'gpu': torch sees no CUDA GPU here"):
+        TrainConfig(accelerator="gpu")
+    assert TrainConfig(accelerator="auto").accelerator == "auto"  # auto falls back to the CPU
 
 
 @pytest.fixture(scope="module")
@@ -66,15 +76,23 @@ def _train(dataset_dir: Path, out: Path, **overrides):
     return fit(model, data, out, config, run_name="t"), config
 
 
-def test_fit_is_seeded_selects_on_validation_and_saves(dataset_dir: Path, tmp_path: Path) -> None:
+def test_fit_is_seeded_selects_on_validation_and_saves(dataset_dir: Path, tmp_path: Path, capsys) -> None:
+    """Same seed, same weights; on a machine without a GPU, accelerator auto trains on the CPU alike."""
     first, config = _train(dataset_dir, tmp_path / "a")
-    second, _ = _train(dataset_dir, tmp_path / "b")
+    second, _ = _train(
+        dataset_dir, tmp_path / "b", accelerator="cpu" if torch.cuda.is_available() else "auto"
+    )
     for p, q in zip(first.model.state_dict().values(), second.model.state_dict().values(), strict=True):
         assert torch.equal(p, q)  # same seed, same weights
     assert list(first.history["epoch"]) == [0, 1]
+    printed = capsys.readouterr().out
+    assert "epoch 2/2  train_loss" in printed and "ETA 0 s" in printed  # progress: n/N, elapsed, ETA
     assert first.best_val_macro_f1 == first.history["val_macro_f1"].max()
     assert (tmp_path / "a" / "logs" / "metrics.csv").is_file()
     assert any((tmp_path / "a" / "tensorboard").iterdir())
+    hparams = yaml.safe_load((tmp_path / "a" / "tensorboard" / "hparams.yaml").read_text())  # no python tags
+    assert hparams["classes"] == ["N", "S", "V", "F"] and hparams["accelerator"] == "cpu"
+    assert hparams["final_metrics"]["best_val_macro_f1"] == pytest.approx(first.best_val_macro_f1)
     save_trained_model(tmp_path / "a", first, config, "t")
     model, saved = load_trained_model(tmp_path / "a")
     assert saved["architecture"] == "resnet1d" and saved["train"]["seed"] == 3

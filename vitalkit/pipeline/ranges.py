@@ -1,4 +1,4 @@
-"""Allowed values of numeric notebook parameters, checked before a run starts.
+"""Allowed values of notebook parameters (numeric ranges, string choices), checked before a run starts.
 
 A parameter's type comes from its notebook's annotation; whether its value makes sense comes from
 here. A name means the same thing in every stage that declares it (``max_epochs`` is an epoch
@@ -13,12 +13,18 @@ Examples
 'must be greater than 0, got 0.0'
 >>> check_range("ci_level", 0.95) is None
 True
+>>> check_range("accelerator", "tpu")
+"must be one of ('cpu', 'gpu', 'cuda', 'mps', 'auto'), got 'tpu'"
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from vitalkit.train.data import CLASS_WEIGHTINGS, SAMPLERS
+from vitalkit.train.fit import ACCELERATORS, WANDB_MODES
+from vitalkit.train.module import LOSSES
 
 
 @dataclass(frozen=True)
@@ -103,12 +109,26 @@ PARAMETER_RANGES: dict[str, Range] = {
 """Allowed values by parameter name (the same meaning in every stage that declares it)."""
 
 
+PARAMETER_CHOICES: dict[str, tuple[str, ...]] = {
+    "accelerator": ACCELERATORS,
+    "wandb": WANDB_MODES,
+    "loss": LOSSES,
+    "sampler": SAMPLERS,
+    "class_weighting": CLASS_WEIGHTINGS,
+}
+"""Allowed strings by parameter name (the owners' constants, so the two never disagree)."""
+
+
 def check_range(name: str, value: Any) -> str | None:
     """Why ``value`` is not allowed for the parameter ``name``, or ``None`` when it is.
 
-    Only numbers are checked (a wrong type is reported by the type check); booleans are not
+    Numbers are checked against :data:`PARAMETER_RANGES`, strings against
+    :data:`PARAMETER_CHOICES` (a wrong type is reported by the type check); booleans are not
     numbers here.
     """
+    if isinstance(value, str):
+        choices = PARAMETER_CHOICES.get(name)
+        return None if choices is None or value in choices else f"must be one of {choices}, got {value!r}"
     allowed = PARAMETER_RANGES.get(name)
     if allowed is None or isinstance(value, bool) or not isinstance(value, int | float):
         return None

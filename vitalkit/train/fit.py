@@ -10,6 +10,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import time
@@ -22,6 +23,7 @@ import lightning as L
 import numpy as np
 import pandas as pd
 import torch
+import yaml
 from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger
 from torch import nn
@@ -37,6 +39,7 @@ from vitalkit.train.data import SplitDataModule, class_weights, loss_weights
 from vitalkit.train.module import ClassifierModule
 
 WANDB_MODES = ("off", "offline", "online")
+ACCELERATORS = ("cpu", "gpu", "cuda", "mps", "auto")
 
 
 @dataclass
@@ -66,10 +69,13 @@ class TrainConfig:
     wandb : {'off', 'offline', 'online'}
         Weights & Biases logging; offline writes to the product folder, online needs the
         user's opt-in and network.
+    accelerator : {'cpu', 'gpu', 'cuda', 'mps', 'auto'}
+        Lightning accelerator. ``'cpu'`` (the default) is deterministic bit for bit; ``'auto'``
+        takes a GPU when torch sees one. A GPU asked for where torch sees none is refused.
     strategy : str
         Lightning strategy (``'auto'``, ``'ddp_notebook'``, ``'ddp_spawn'``).
     devices : int
-        Processes (CPU) for distributed strategies.
+        Processes (CPU) or GPUs for distributed strategies.
     threads : int
         Torch threads per process (0: leave torch's default).
     cv_folds : int
@@ -94,6 +100,7 @@ class TrainConfig:
 
     seed: int = 0
     wandb: str = "offline"
+    accelerator: str = "cpu"
     strategy: str = "auto"
     devices: int = 1
     threads: int = 0
@@ -111,6 +118,14 @@ class TrainConfig:
             problems.append(f"lr must be > 0, got {self.lr}")
         if self.wandb not in WANDB_MODES:
             problems.append(f"wandb must be one of {WANDB_MODES}, not {self.wandb!r}")
+        if self.accelerator not in ACCELERATORS:
+            problems.append(f"accelerator must be one of {ACCELERATORS}, not {self.accelerator!r}")
+        elif self.accelerator in ("gpu", "cuda") and not torch.cuda.is_available():
+            problems.append(
+                f"accelerator {self.accelerator!r}: torch sees no CUDA GPU here (use cpu or auto)"
+            )
+        elif self.accelerator == "mps" and not torch.backends.mps.is_available():
+            problems.append("accelerator 'mps': torch sees no Apple GPU here (use cpu or auto)")
         if problems:
             raise ParamsError("train", problems)
 
@@ -157,7 +172,11 @@ class TrainResult:
 
 
 class EpochPrinter(Callback):
-    """Print one line per epoch (visible in the notebook and in the runner's terminal).
+    """Print one line per epoch (visible in the notebook and in the runner's terminal): epoch n/N,
+    losses, the selection metric, time elapsed and an estimate of the time left.
+
+    The estimate assumes every remaining epoch up to ``max_epochs`` runs as long as the mean
+    epoch so far (early stopping can end the run sooner).
 
     Parameters
     ----------
@@ -167,17 +186,39 @@ class EpochPrinter(Callback):
 
     def __init__(self, metric: str = "val_macro_f1") -> None:
         self.metric = metric
+        self._start = 0.0
+
+    def on_train_start(self, trainer: L.Trainer, module: L.LightningModule) -> None:
+        self._start = time.perf_counter()
 
     def on_train_epoch_end(self, trainer: L.Trainer, module: L.LightningModule) -> None:
         if not trainer.is_global_zero:
             return
         m = {k: float(v) for k, v in trainer.callback_metrics.items()}
         print(
-            f"epoch {trainer.current_epoch:3d}  train_loss {m.get('train_loss', float('nan')):.4f}"
-            f"  val_loss {m.get('val_loss', float('nan')):.4f}"
-            f"  {self.metric} {m.get(self.metric, float('nan')):.4f}",
-            flush=True,
+            epoch_line(trainer.current_epoch, trainer.max_epochs, m, self.metric, self._elapsed()), flush=True
         )
+
+    def _elapsed(self) -> float:
+        return time.perf_counter() - self._start if self._start else 0.0
+
+
+def epoch_line(epoch: int, max_epochs: int, metrics: dict[str, float], metric: str, elapsed_s: float) -> str:
+    """One progress line of :class:`EpochPrinter`.
+
+    Examples
+    --------
+    >>> epoch_line(1, 6, {"train_loss": 0.5, "val_loss": 0.6, "val_macro_f1": 0.7}, "val_macro_f1", 20.0)
+    'epoch 2/6  train_loss 0.5000  val_loss 0.6000  val_macro_f1 0.7000  elapsed 20 s  ETA 40 s'
+    """
+    done = epoch + 1
+    eta = elapsed_s / done * max(max_epochs - done, 0)
+    return (
+        f"epoch {done}/{max_epochs}  train_loss {metrics.get('train_loss', float('nan')):.4f}"
+        f"  val_loss {metrics.get('val_loss', float('nan')):.4f}"
+        f"  {metric} {metrics.get(metric, float('nan')):.4f}"
+        f"  elapsed {elapsed_s:.0f} s  ETA {eta:.0f} s"
+    )
 
 
 def _quiet_lightning() -> None:
@@ -202,14 +243,13 @@ def _loggers(product_dir: Path, config: TrainConfig, run_name: str) -> list[Logg
         os.environ.setdefault("WANDB_DIR", str(product_dir))
         from lightning.pytorch.loggers import WandbLogger
 
-        loggers.append(
-            WandbLogger(
-                project="vitalkit",
-                name=run_name,
-                save_dir=str(product_dir),
-                offline=config.wandb == "offline",
-            )
+        wandb_logger = WandbLogger(
+            project="vitalkit", name=run_name, save_dir=str(product_dir), offline=config.wandb == "offline"
         )
+        # Lightning 2.6 always passes `anonymous` (None) to wandb.init, and wandb >= 0.22 warns
+        # that the setting has no effect, a red box in every train report: leave it out
+        getattr(wandb_logger, "_wandb_init", {}).pop("anonymous", None)
+        loggers.append(wandb_logger)
     return loggers
 
 
@@ -224,13 +264,17 @@ def start_training(product_dir: str | Path, seed: int, threads: int = 0) -> Path
     return product_dir
 
 
-def cpu_trainer(
+def make_trainer(
     product_dir: Path, config: TrainConfig, callbacks: list[Callback], run_name: str, **kwargs: Any
 ) -> L.Trainer:
-    """A quiet, deterministic CPU Lightning trainer logging to ``product_dir`` (CSV, TensorBoard, W&B)."""
+    """A quiet, deterministic Lightning trainer on ``config.accelerator``, logging to ``product_dir``
+    (CSV, TensorBoard, W&B)."""
+    if config.accelerator != "cpu":
+        # deterministic cuBLAS needs a fixed workspace (torch.use_deterministic_algorithms)
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     return L.Trainer(
         max_epochs=config.max_epochs,
-        accelerator="cpu",
+        accelerator=config.accelerator,
         deterministic=True,
         logger=_loggers(product_dir, config, run_name),
         callbacks=callbacks,
@@ -240,6 +284,36 @@ def cpu_trainer(
         default_root_dir=product_dir,
         **kwargs,
     )
+
+
+def tracked_config(config: TrainConfig) -> dict[str, Any]:
+    """The training settings as flat scalars, for experiment trackers (TensorBoard HParams, W&B)."""
+    flat = {k: v for k, v in asdict(config).items() if k != "extra"}
+    for key, value in config.extra.items():
+        flat[f"extra.{key}"] = value if isinstance(value, int | float | str | bool) else str(value)
+    return flat
+
+
+def close_trackers(trainer: L.Trainer, config: dict[str, Any], final: dict[str, float]) -> None:
+    """Give the trackers the run's settings with its final metrics, then close them.
+
+    TensorBoard gets an HParams entry (settings beside ``hp/<metric>``, comparable across runs in
+    its HParams tab); an offline W&B run gets its config and summary and is finished, so that
+    ``wandb sync`` accepts it.
+    """
+    for logger in trainer.loggers:
+        if isinstance(logger, TensorBoardLogger):
+            logger.log_hyperparams(config, {f"hp/{k}": v for k, v in final.items()})
+            logger.finalize("success")
+            # Lightning writes hparams.yaml once, at the start; rewrite it with the settings and
+            # the final metrics, in plain YAML that yaml.safe_load reads
+            hparams = json.loads(json.dumps({**dict(logger.hparams), "final_metrics": final}, default=str))
+            write_text(Path(logger.log_dir) / "hparams.yaml", yaml.safe_dump(hparams, sort_keys=False))
+        elif type(logger).__name__ == "WandbLogger":
+            run = logger.experiment
+            run.config.update(config, allow_val_change=True)
+            run.summary.update(final)
+            run.finish()
 
 
 def load_best_weights(model: torch.nn.Module, checkpoint_path: str | Path) -> torch.nn.Module:
@@ -305,7 +379,7 @@ def _fit_neural(
         EarlyStopping(monitor="val_macro_f1", mode="max", patience=config.patience),
         EpochPrinter(),
     ]
-    trainer = cpu_trainer(
+    trainer = make_trainer(
         product_dir,
         config,
         callbacks,
@@ -321,6 +395,11 @@ def _fit_neural(
     load_best_weights(model, checkpoint.best_model_path or product_dir / "checkpoints" / "best.ckpt")
     history = read_history(product_dir)
     best_row = history.loc[history["val_macro_f1"].idxmax()]
+    close_trackers(
+        trainer,
+        {"run": run_name, "architecture": type(model).__name__, **tracked_config(config)},
+        {"best_val_macro_f1": float(best_row["val_macro_f1"]), "best_epoch": int(best_row["epoch"])},
+    )
     return TrainResult(
         model=model.eval(),
         history=history,

@@ -114,7 +114,20 @@ class ClassifierModule(L.LightningModule):
         self.register_buffer("class_weights", weights)
         self._val_true: list[torch.Tensor] = []
         self._val_prob: list[torch.Tensor] = []
-        self.save_hyperparameters(ignore=["model"])
+        # plain lists and numbers, so that hparams.yaml is read back by yaml.safe_load
+        self.save_hyperparameters(
+            {
+                "classes": list(self.classes),
+                "class_weights": [float(w) for w in weights],
+                "loss": loss,
+                "focal_gamma": float(focal_gamma),
+                "lr": float(lr),
+                "weight_decay": float(weight_decay),
+                "max_epochs": int(max_epochs),
+                "min_support": int(min_support),
+                "task": task,
+            }
+        )
 
     def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
         return self.model(*inputs)

@@ -33,8 +33,8 @@ from vitalkit.io import atomic_path, read_json, write_json
 from vitalkit.train.fit import (
     EpochPrinter,
     TrainConfig,
-    cpu_trainer,
     load_best_weights,
+    make_trainer,
     read_history,
     start_training,
 )
@@ -216,7 +216,7 @@ def fit_recurrent(
         EarlyStopping(monitor=MONITOR, mode="max", patience=config.patience),
         EpochPrinter(MONITOR),
     ]
-    trainer = cpu_trainer(
+    trainer = make_trainer(
         product_dir,
         train_config,
         callbacks,
