@@ -66,6 +66,13 @@ def test_smoke_run_writes_every_product(smoke_run: Path) -> None:
     assert export["onnx_max_abs_diff"] <= 1e-4
     evaluate = manifest["headline"]["evaluate"]
     assert 0 <= evaluate["accuracy"] <= 1 and len(evaluate["accuracy_ci95"]) == 2
+    # the index opens with the test figures of the primary model, whatever the stage order
+    index = (smoke_run / "index.html").read_text()
+    first_row = index.index("<td>", index.index("Headline"))
+    assert index[first_row : first_row + 40].startswith("<td>evaluate</td>"), index[first_row:][:80]
+    from vitalkit.pipeline.report import headline_text
+
+    assert headline_text(manifest).splitlines()[1].split()[:2] == ["evaluate", "primary_model"]
     # the cross-validated model: out-of-fold predictions, CV figures beside the test figures,
     # S without record 232, per-type table
     assert (smoke_run / "03_train_rf_transfer" / "cv_oof.npz").is_file()

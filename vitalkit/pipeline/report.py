@@ -85,33 +85,77 @@ def notebook_to_html(
 CI_SUFFIX = "_ci95"
 
 
-def _format(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return html.escape(str(value))
+LEADING_STAGES = ("evaluate",)
+"""Stages whose headline metrics (the test figures of the primary model) come first."""
 
 
-def headline_rows(stage: str, metrics: dict[str, Any]) -> list[dict[str, str]]:
-    """Table rows of a stage's headline metrics; ``x`` and ``x_ci95`` share one row."""
+def _format(value: Any, escape: bool = True) -> str:
+    text = f"{value:.4g}" if isinstance(value, float) else str(value)
+    return html.escape(text) if escape else text
+
+
+def headline_rows(stage: str, metrics: dict[str, Any], escape: bool = True) -> list[dict[str, str]]:
+    """Table rows of a stage's headline metrics; ``x`` and ``x_ci95`` share one row.
+
+    Examples
+    --------
+    >>> headline_rows("evaluate", {"accuracy": 0.96, "accuracy_ci95": [0.93, 0.98]})
+    [{'stage': 'evaluate', 'metric': 'accuracy', 'value': '0.96 [0.93, 0.98]'}]
+    """
     rows = []
     for metric, value in metrics.items():
         if metric.endswith(CI_SUFFIX):
             continue
         ci = metrics.get(metric + CI_SUFFIX)
-        text = _format(value)
+        text = _format(value, escape)
         if isinstance(ci, list | tuple) and len(ci) == 2:
-            text += f" [{_format(ci[0])}, {_format(ci[1])}]"
+            text += f" [{_format(ci[0], escape)}, {_format(ci[1], escape)}]"
         rows.append({"stage": stage, "metric": metric, "value": text})
     return rows
+
+
+def ordered_headlines(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """The manifest's stage records that carry headline metrics, :data:`LEADING_STAGES` first,
+    the others in pipeline order."""
+    stages = [s for s in manifest.get("stages", []) if (s.get("headline") or {}).get("metrics")]
+    return sorted(stages, key=lambda s: s["name"] not in LEADING_STAGES)
+
+
+def headline_text(manifest: dict[str, Any], others: int = 4) -> str:
+    """The run's headline metrics as terminal lines (what a run prints when it ends): every
+    metric of the :data:`LEADING_STAGES`, then at most ``others`` of the other stages.
+
+    Examples
+    --------
+    >>> run = {"stages": [{"name": "evaluate", "label": "evaluate",
+    ...         "headline": {"metrics": {"accuracy": 0.96, "accuracy_ci95": [0.93, 0.98]}}}]}
+    >>> print(headline_text(run))
+    headline metrics:
+      evaluate  accuracy  0.96 [0.93, 0.98]
+    """
+    lead: list[dict[str, str]] = []
+    rest: list[dict[str, str]] = []
+    for stage in ordered_headlines(manifest):
+        rows = headline_rows(stage["label"], stage["headline"]["metrics"], escape=False)
+        (lead if stage["name"] in LEADING_STAGES else rest).extend(rows)
+    shown = lead + rest[:others]
+    if not shown:
+        return ""
+    stage_w, metric_w = max(len(r["stage"]) for r in shown), max(len(r["metric"]) for r in shown)
+    lines = ["headline metrics:"]
+    lines += [f"  {r['stage']:<{stage_w}}  {r['metric']:<{metric_w}}  {r['value']}" for r in shown]
+    if len(rest) > others:
+        lines.append(f"  ... {len(rest) - others} more in index.html")
+    return "\n".join(lines)
 
 
 def write_index(run_dir: Path, manifest: dict[str, Any]) -> Path:
     """Write ``<run_dir>/index.html``: stage table, headline metrics and headline figures."""
     rows, figures = [], []
+    for stage in ordered_headlines(manifest):
+        rows += headline_rows(stage["label"], stage["headline"]["metrics"])
     for stage in manifest.get("stages", []):
-        headline = stage.get("headline") or {}
-        rows += headline_rows(stage["label"], headline.get("metrics") or {})
-        for rel in headline.get("figures") or []:
+        for rel in (stage.get("headline") or {}).get("figures") or []:
             path = run_dir / stage["folder"] / rel
             if path.is_file():
                 spec = read_json(path)

@@ -55,6 +55,7 @@ from vitalkit.pipeline.params import ParamSet, StageInstance, load_params
 from vitalkit.pipeline.report import (
     ASSETS,
     PLOTLY_JS,
+    headline_text,
     install_assets,
     notebook_to_html,
     write_index,
@@ -489,7 +490,8 @@ class Runner:
                 f"  earlier products are intact; fix the cause and continue with "
                 f"`vitalkit run {self.params.path} --resume`"
             )
-        self._say(f"done: {index}")
+        summary = headline_text(self.manifest.data)
+        self._say(f"{summary}\ndone: {index}" if summary else f"done: {index}")
         return self.run_dir
 
 
