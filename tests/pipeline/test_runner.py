@@ -97,6 +97,8 @@ def test_reports_load_nothing_from_the_network(smoke_run: Path) -> None:
         assert "cdn." not in html.lower() or "Plotly.newPlot" in html
         for src in re.findall(r"""<script src="([^"]+)">""", html):
             assert (page.parent / src).resolve().is_file(), (page, src)
+        # copied out of the run folder, the page says why its figures are missing
+        assert 'id="vk-plotly-missing"' in html and 'typeof Plotly === "undefined"' in html, page
     assert (smoke_run / "assets" / "plotly.min.js").stat().st_size > 1_000_000
     assert "Plotly.newPlot" in (smoke_run / "04_evaluate" / "report.html").read_text()
     assert "Plotly.newPlot" in (smoke_run / "index.html").read_text()
