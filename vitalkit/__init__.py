@@ -16,11 +16,15 @@ Examples
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 from typing import Any
 
 from vitalkit.errors import DataError, ParamsError, StageError, VitalKitError
 
-__version__ = "0.1.0"
+try:  # one source of truth: the version pyproject.toml gave the installed distribution
+    __version__ = importlib.metadata.version("vitalkit")
+except importlib.metadata.PackageNotFoundError:  # a source tree on sys.path, not installed
+    __version__ = "0.0.0+unknown"
 
 SUBMODULES = (
     "augment",

@@ -45,6 +45,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from vitalkit import __version__
 from vitalkit.errors import VitalKitError
 
 
@@ -316,6 +317,7 @@ def _add_convert(sub: argparse._SubParsersAction) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser: ``run``, ``validate``, ``benchmark``, ``summary``, ``stages``, ``convert``."""
     parser = argparse.ArgumentParser(prog="vitalkit", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", action="version", version=f"vitalkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run a parameter set's stage notebooks with papermill")
     run.add_argument("params", help="parameter set, e.g. params/default.yaml")
