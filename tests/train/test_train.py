@@ -89,11 +89,14 @@ def test_fit_is_seeded_selects_on_validation_and_saves(dataset_dir: Path, tmp_pa
     assert "epoch 2/2  train_loss" in printed and "ETA 0 s" in printed  # progress: n/N, elapsed, ETA
     assert first.best_val_macro_f1 == first.history["val_macro_f1"].max()
     assert (tmp_path / "a" / "logs" / "metrics.csv").is_file()
-    assert any((tmp_path / "a" / "tensorboard").iterdir())
+    events = sorted(p.name for p in (tmp_path / "a" / "tensorboard").glob("events.out.tfevents.*"))
+    assert events and all(name.split(".")[4] == "vitalkit" for name in events), events  # no host name
     hparams = yaml.safe_load((tmp_path / "a" / "tensorboard" / "hparams.yaml").read_text())  # no python tags
     assert hparams["classes"] == ["N", "S", "V", "F"] and hparams["accelerator"] == "cpu"
     assert hparams["final_metrics"]["best_val_macro_f1"] == pytest.approx(first.best_val_macro_f1)
     save_trained_model(tmp_path / "a", first, config, "t")
+    save_trained_model(tmp_path / "b", second, config, "t")  # same weights, same bytes
+    assert (tmp_path / "a" / "model.pt").read_bytes() == (tmp_path / "b" / "model.pt").read_bytes()
     model, saved = load_trained_model(tmp_path / "a")
     assert saved["architecture"] == "resnet1d" and saved["train"]["seed"] == 3
     w = torch.randn(2, 1, 252)

@@ -10,6 +10,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import io
 import json
 import logging
 import os
@@ -286,12 +287,46 @@ def make_trainer(
     )
 
 
+def save_weights(path: str | Path, state_dict: dict[str, torch.Tensor]) -> Path:
+    """Write a ``state_dict`` to ``path`` atomically, byte-identical for identical weights.
+
+    ``torch.save`` names the records inside its zip archive after the file it writes to; saving
+    straight to an atomic temporary file would store that file's random name, so two identical
+    runs would give different ``model.pt`` files. The archive is built in memory instead.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> weights = {"w": torch.ones(2)}
+    >>> a, b = save_weights(folder / "a.pt", weights), save_weights(folder / "b.pt", weights)
+    >>> a.read_bytes() == b.read_bytes()
+    True
+    """
+    buffer = io.BytesIO()
+    torch.save(state_dict, buffer)
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(buffer.getvalue())
+    return path
+
+
 def tracked_config(config: TrainConfig) -> dict[str, Any]:
     """The training settings as flat scalars, for experiment trackers (TensorBoard HParams, W&B)."""
     flat = {k: v for k, v in asdict(config).items() if k != "extra"}
     for key, value in config.extra.items():
         flat[f"extra.{key}"] = value if isinstance(value, int | float | str | bool) else str(value)
     return flat
+
+
+def _anonymise_event_files(log_dir: Path) -> None:
+    """Rename TensorBoard's ``events.out.tfevents.<time>.<host>.<pid>.<n>`` files to
+    ``events.out.tfevents.<time>.vitalkit.<n>`` (TensorBoard reads any name with that prefix), so
+    that no host name reaches the run manifest's product list."""
+    for path in sorted(log_dir.glob("events.out.tfevents.*")):
+        parts = path.name.split(".")
+        if len(parts) >= 7 and parts[3].isdigit() and parts[-2].isdigit() and parts[4] != "vitalkit":
+            path.rename(path.with_name(".".join([*parts[:4], "vitalkit", parts[-1]])))
 
 
 def close_trackers(trainer: L.Trainer, config: dict[str, Any], final: dict[str, float]) -> None:
@@ -309,6 +344,7 @@ def close_trackers(trainer: L.Trainer, config: dict[str, Any], final: dict[str, 
             # the final metrics, in plain YAML that yaml.safe_load reads
             hparams = json.loads(json.dumps({**dict(logger.hparams), "final_metrics": final}, default=str))
             write_text(Path(logger.log_dir) / "hparams.yaml", yaml.safe_dump(hparams, sort_keys=False))
+            _anonymise_event_files(Path(logger.log_dir))
         elif type(logger).__name__ == "WandbLogger":
             run = logger.experiment
             run.config.update(config, allow_val_change=True)
@@ -509,9 +545,7 @@ def save_trained_model(product_dir: str | Path, result: TrainResult, config: Tra
         path = product_dir / "model.skops"
         model.save(path)
     else:
-        path = product_dir / "model.pt"
-        with atomic_path(path) as tmp:
-            torch.save(model.state_dict(), tmp)
+        path = save_weights(product_dir / "model.pt", model.state_dict())
     kind = getattr(model, "kind", "neural")
     write_json(
         product_dir / "model.json", {"label": label, "kind": kind, **model.config, "train": asdict(config)}

@@ -29,13 +29,15 @@ from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from vitalkit.errors import DataError, ParamsError
-from vitalkit.io import atomic_path, read_json, write_json
+from vitalkit.io import read_json, write_json
 from vitalkit.train.fit import (
     EpochPrinter,
     TrainConfig,
+    close_trackers,
     load_best_weights,
     make_trainer,
     read_history,
+    save_weights,
     start_training,
 )
 from vitalkit.vitals.recurrent import VitalsGRU
@@ -231,6 +233,11 @@ def fit_recurrent(
     load_best_weights(model, checkpoint.best_model_path)
     history = read_history(product_dir)
     best_row = history.loc[history[MONITOR].idxmax()]
+    close_trackers(
+        trainer,
+        {"run": "vitals_gru", **asdict(config)},
+        {"best_val_auroc": float(best_row[MONITOR]), "best_epoch": int(best_row["epoch"])},
+    )
     return RecurrentResult(
         model=model.eval(),
         history=history,
@@ -245,8 +252,7 @@ def fit_recurrent(
 def save_recurrent(product_dir: str | Path, result: RecurrentResult, config: RecurrentConfig) -> Path:
     """Write ``model.pt`` (weights), ``model.json`` (how to rebuild it) and ``metrics.json``."""
     product_dir = Path(product_dir)
-    with atomic_path(product_dir / "model.pt") as tmp:
-        torch.save(result.model.state_dict(), tmp)
+    save_weights(product_dir / "model.pt", result.model.state_dict())
     write_json(product_dir / "model.json", {**result.model.config, "train": asdict(config)})
     write_json(product_dir / "metrics.json", result.summary())
     return product_dir / "model.pt"
