@@ -24,3 +24,25 @@ def test_af_record_features_are_identical_cold_and_warm(tmp_path, monkeypatch):
     cold = cinc_features(records, progress=False)
     warm = cinc_features(records, progress=False)
     pd.testing.assert_frame_equal(cold, warm, check_exact=True)
+
+
+def test_a_row_computed_from_other_data_is_computed_again(tmp_path, monkeypatch):
+    """The cache key carries the data's fingerprint: same name, other contents, new row."""
+    from vitalkit.rhythm.features import FEATURE_NAMES, cached_features
+
+    monkeypatch.setenv("VITALKIT_CACHE_DIR", str(tmp_path))
+    data = {"r1": "aaa", "r2": "bbb"}
+    calls: list[str] = []
+
+    def compute(key: str) -> dict[str, float]:
+        calls.append(key)
+        return dict.fromkeys(FEATURE_NAMES, float(len(calls)))
+
+    first = cached_features(["r1", "r2"], compute, "t", progress=False, fingerprint=data.get)
+    again = cached_features(["r1", "r2"], compute, "t", progress=False, fingerprint=data.get)
+    assert calls == ["r1", "r2"]
+    pd.testing.assert_frame_equal(first, again, check_exact=True)
+    data["r2"] = "ccc"  # r2's files changed (another data folder, an edited record)
+    changed = cached_features(["r1", "r2"], compute, "t", progress=False, fingerprint=data.get)
+    assert calls == ["r1", "r2", "r2"]
+    assert changed.loc["r1"].equals(first.loc["r1"]) and not changed.loc["r2"].equals(first.loc["r2"])

@@ -44,6 +44,7 @@ import pandas as pd
 from vitalkit import config
 from vitalkit.beats.detect import DETECTORS, consensus_from_members, ecg_rpeaks, match_peaks
 from vitalkit.data import mitdb
+from vitalkit.data.fingerprint import array_fingerprint
 from vitalkit.data.physionet import ensure_records
 from vitalkit.data.records import Annotations
 from vitalkit.data.wfdb_io import read_wfdb
@@ -188,7 +189,7 @@ def detector_version(name: str) -> str:
 
 def _cache_path(rec: QrsRecord, detector: str) -> Path:
     folder = config.cache_dir() / "qrs" / f"{detector}-{detector_version(detector)}"
-    return folder / f"{rec.name}-{rec.lead}-{rec.signal.size}.npz"
+    return folder / f"{rec.name}-{rec.lead}-{array_fingerprint(rec.signal)}.npz"
 
 
 def detect_cached(rec: QrsRecord, detector: str, cache: bool = True) -> tuple[np.ndarray, float]:

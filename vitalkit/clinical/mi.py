@@ -52,6 +52,8 @@ from vitalkit.clinical import delineate as dl
 from vitalkit.clinical.qt import qt_correct
 from vitalkit.clinical.st import ecg_st
 from vitalkit.data import ptbxl
+from vitalkit.data.fingerprint import records_fingerprint
+from vitalkit.data.physionet import ensure_records
 from vitalkit.errors import DataError
 from vitalkit.io import write_text
 
@@ -159,7 +161,7 @@ def ptbxl_features(
         records have high ``ecg_id`` values), but its MI prevalence is higher than the full
         subset's: compare its AUROC with the full run, not its F1 or PPV.
 
-    Cached as CSV under ``<cache>/ptbxl_mi/features-<code hash>-<n>.csv``. A record whose
+    Cached as CSV under ``<cache>/ptbxl_mi/features-<code hash>-<n>-<data fingerprint>.csv``. A record whose
     features cannot be measured keeps NaN features and the reason in ``note``.
     """
     table = ptbxl.load_database(data_dir).sort_index()
@@ -167,7 +169,9 @@ def ptbxl_features(
         mi = table.index[table["MI"].astype(bool)][:max_records]
         others = table.index[~table["MI"].astype(bool)][: max_records - len(mi)]
         table = table.loc[np.sort(np.r_[mi, others])]
-    cache_file = config.cache_dir() / "ptbxl_mi" / f"features-{_features_tag()}-{len(table)}.csv"
+    bases = ensure_records(ptbxl.SLUG, table["filename_lr"].tolist(), data_dir=data_dir)
+    data_tag = records_fingerprint(bases)
+    cache_file = config.cache_dir() / "ptbxl_mi" / f"features-{_features_tag()}-{len(table)}-{data_tag}.csv"
     if use_cache and cache_file.is_file():
         cached = pd.read_csv(cache_file, index_col="ecg_id")
         if list(cached.index) == list(table.index):

@@ -46,6 +46,7 @@ from vitalkit.beats.detect import ecg_rpeaks, match_peaks
 from vitalkit.clinical import delineate as dl
 from vitalkit.clinical.qt import QTC_FORMULAS, qt_correct
 from vitalkit.data import qtdb
+from vitalkit.data.fingerprint import SIGNAL_EXTENSIONS, record_fingerprint
 from vitalkit.data.wfdb_io import read_wfdb
 from vitalkit.errors import DataError
 from vitalkit.io import save_npz
@@ -77,11 +78,12 @@ def delineate_record(
         ``rpeaks`` (absolute samples) and ``lead<k>`` arrays ``(n_beats, len(POSITIONS))``
         of absolute positions plus ``T_prom`` per lead as ``prom<k>``.
     """
-    cache_file = config.cache_dir() / "qtdb_delineation" / _code_tag(method) / f"{record}.npz"
+    base = qtdb.record_path(record, data_dir)
+    data_tag = record_fingerprint(base, (*SIGNAL_EXTENSIONS, "q1c"))  # the marks choose the stretch
+    cache_file = config.cache_dir() / "qtdb_delineation" / _code_tag(method) / f"{record}-{data_tag}.npz"
     if use_cache and cache_file.is_file():
         with np.load(cache_file) as data:
             return {k: data[k] for k in data.files}
-    base = qtdb.record_path(record, data_dir)
     marks = qtdb.read_wave_marks(base)
     rec = read_wfdb(base)
     fs = rec.sampling_rate

@@ -28,6 +28,7 @@ from vitalkit.beats import detect
 from vitalkit.beats.detect import ecg_rpeaks
 from vitalkit.clinical import delineate, st
 from vitalkit.data import qtdb
+from vitalkit.data.fingerprint import record_fingerprint
 from vitalkit.data.wfdb_io import read_wfdb
 from vitalkit.errors import DataError
 from vitalkit.io import write_text
@@ -40,10 +41,10 @@ def _tag() -> str:
 
 def record_st_beats(record: str, data_dir: str | Path | None = None, use_cache: bool = True) -> pd.DataFrame:
     """Per-beat ST table of both leads of a QTDB record (column ``channel``), cached as CSV."""
-    cache_file = config.cache_dir() / "qtdb_st" / _tag() / f"{record}.csv"
+    base = qtdb.record_path(record, data_dir)
+    cache_file = config.cache_dir() / "qtdb_st" / _tag() / f"{record}-{record_fingerprint(base)}.csv"
     if use_cache and cache_file.is_file():
         return pd.read_csv(cache_file)
-    base = qtdb.record_path(record, data_dir)
     rec = read_wfdb(base)
     try:
         rpeaks = ecg_rpeaks(rec.signal[:, 0], rec.sampling_rate)

@@ -31,7 +31,7 @@ from vitalkit.rhythm.crossval import gbdt, out_of_fold_proba, record_folds
 from vitalkit.rhythm.features import FEATURE_NAMES, cached_features, ecg_rhythm_features
 from vitalkit.rhythm.metrics import SCORED, challenge_score_ci, challenge_scores
 from vitalkit.rhythm.rhythms import AF_RHYTHMS, CINC_CLASSES
-from vitalkit.rhythm.sources import cinc_labels, cinc_subset, read_rhythm_record
+from vitalkit.rhythm.sources import cinc_labels, cinc_subset, read_rhythm_record, rhythm_record_fingerprint
 
 MITDB_AF_RECORDS: tuple[str, ...] = ("201", "202", "203", "210", "219", "221", "222")
 """MIT-BIH records with atrial fibrillation or flutter episodes."""
@@ -47,7 +47,13 @@ def _record_features(name: str) -> dict[str, float]:
 
 def cinc_features(records: Sequence[str], progress: bool = True) -> pd.DataFrame:
     """Rhythm features of whole CinC 2017 records (cached under ``cache_dir()/rhythm``)."""
-    return cached_features(list(records), _record_features, "cinc2017", progress=progress)
+    return cached_features(
+        list(records),
+        _record_features,
+        "cinc2017",
+        progress=progress,
+        fingerprint=lambda name: rhythm_record_fingerprint("cinc2017", name),
+    )
 
 
 @dataclass
@@ -155,7 +161,10 @@ def record_af_windows(record: str, window_s: float = 30.0, stride_s: float = 15.
     is_af = np.isin(np.asarray(vocab)[codes], list(AF_RHYTHMS)) if len(vocab) else np.zeros(codes.size, bool)
     af_share = np.array([is_af[s : s + n].mean() for s in starts])
     keys = [f"mitdb/{record}:{s}:{n}" for s in starts]
-    features = cached_features(keys, _window_features, "mitdb_af_windows", progress=False)
+    data = rhythm_record_fingerprint("mitdb", record)
+    features = cached_features(
+        keys, _window_features, "mitdb_af_windows", progress=False, fingerprint=lambda _key: data
+    )
     info = pd.DataFrame(
         {"record": record, "start_s": starts / fs, "end_s": (starts + n) / fs, "af_share": af_share},
         index=keys,

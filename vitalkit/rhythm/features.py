@@ -271,6 +271,10 @@ def ecg_rhythm_features(
     }
 
 
+DATA_COLUMN = "data_sha"
+"""Column of a feature cache holding the fingerprint of the data each row came from."""
+
+
 def _cache_file(name: str) -> Path:
     return config.cache_dir() / "rhythm" / f"features_v{FEATURES_VERSION}_{name}.csv"
 
@@ -280,26 +284,35 @@ def cached_features(
     compute: Callable[[str], dict[str, float]],
     cache_name: str,
     progress: bool = True,
+    fingerprint: Callable[[str], str] | None = None,
 ) -> pd.DataFrame:
     """Feature rows for ``keys``, computing only those not in the cache (``data/cache/rhythm``).
 
     The cache is a CSV per ``cache_name`` and :data:`FEATURES_VERSION`; rows are added as
     they are computed, written atomically, so an interrupted run keeps what it finished.
+    ``fingerprint(key)`` gives the content fingerprint of the data a row was computed from
+    (:mod:`vitalkit.data.fingerprint`); it is stored beside the row, and a row whose data
+    changed (another data folder, an edited file) is computed again.
     """
     from tqdm import tqdm
 
     path = _cache_file(cache_name)
     table = (  # round_trip: the exact floats that were written (the default parser can be 1 ulp off)
-        pd.read_csv(path, index_col=0, float_precision="round_trip")
+        pd.read_csv(path, index_col=0, float_precision="round_trip", dtype={DATA_COLUMN: str})
         if path.is_file()
-        else pd.DataFrame(columns=list(FEATURE_NAMES))
+        else pd.DataFrame(columns=[*FEATURE_NAMES, DATA_COLUMN])
     )
     table.index = table.index.astype(str)
-    todo = [k for k in dict.fromkeys(keys) if k not in table.index]
+    table[DATA_COLUMN] = table[DATA_COLUMN].fillna("") if DATA_COLUMN in table else ""
+    wanted = list(dict.fromkeys(keys))
+    current = {k: fingerprint(k) for k in wanted} if fingerprint else dict.fromkeys(wanted, "")
+    stale = [k for k in wanted if k in table.index and table.at[k, DATA_COLUMN] != current[k]]
+    table = table.drop(index=stale)
+    todo = [k for k in wanted if k not in table.index]
     if todo:
         rows = {}
         for i, key in enumerate(tqdm(todo, desc="features", disable=not progress)):
-            rows[key] = compute(key)
+            rows[key] = {**compute(key), DATA_COLUMN: current[key]}
             if (i + 1) % 200 == 0 or i + 1 == len(todo):
                 new = pd.DataFrame.from_dict(rows, orient="index")
                 table = pd.concat([table, new]) if len(table) else new

@@ -37,7 +37,7 @@ from vitalkit.io import write_text
 from vitalkit.rhythm.crossval import gbdt, out_of_fold_proba, record_folds
 from vitalkit.rhythm.dataset import TASKS, record_rhythm_windows
 from vitalkit.rhythm.rhythms import SHOCKABLE
-from vitalkit.rhythm.sources import read_rhythm_record
+from vitalkit.rhythm.sources import read_rhythm_record, rhythm_record_fingerprint
 from vitalkit.rhythm.window_features import RR_WINDOW_NAMES, SHOCK_NAMES, shock_features, window_rr_features
 
 SHOCK_FEATURES_VERSION = "1"
@@ -66,7 +66,9 @@ DEFAULT_STRIDES: dict[str, float] = {"mitdb": 4.0, "cudb": 1.0, "vfdb": 2.0}
 
 def _cache_path(database: str, name: str, params: dict[str, Any]):
     key = hashlib.sha1(json.dumps(params, sort_keys=True).encode()).hexdigest()[:10]
-    return config.cache_dir() / "rhythm" / f"shock_v{SHOCK_FEATURES_VERSION}_{key}" / f"{database}_{name}.csv"
+    data = rhythm_record_fingerprint(database, name, annotations=True)  # windows carry the labels
+    folder = config.cache_dir() / "rhythm" / f"shock_v{SHOCK_FEATURES_VERSION}_{key}"
+    return folder / f"{database}_{name}_{data}.csv"
 
 
 def record_shock_features(

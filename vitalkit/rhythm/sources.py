@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from vitalkit.data import mitdb
+from vitalkit.data.fingerprint import SIGNAL_EXTENSIONS, record_fingerprint
 from vitalkit.data.physionet import database_dir, ensure_records
 from vitalkit.data.wfdb_io import read_wfdb
 from vitalkit.errors import DataError
@@ -245,6 +246,19 @@ def iter_records(sources: Mapping[str, Sequence[str]], fast_vt_bpm: float = 180.
     for database, names in sources.items():
         for name in names:
             yield read_rhythm_record(database, name, fast_vt_bpm)
+
+
+SLUGS: dict[str, str] = {"mitdb": "mitdb", "cudb": "cudb", "vfdb": "vfdb", "cinc2017": CINC_SLUG}
+"""PhysioNet slug of every database of :data:`READERS`."""
+
+
+def rhythm_record_fingerprint(database: str, name: str, annotations: bool = False) -> str:
+    """Content fingerprint of a record's signal files (and its ``.atr`` rhythm annotations), the
+    data-part of the key of every rhythm feature cache (:mod:`vitalkit.data.fingerprint`)."""
+    if database not in SLUGS:
+        raise DataError(name, f"unknown database {database!r}; use {sorted(SLUGS)}")
+    (base,) = ensure_records(SLUGS[database], [str(name)])
+    return record_fingerprint(base, (*SIGNAL_EXTENSIONS, *(("atr",) if annotations else ())))
 
 
 def split_name(record: str) -> tuple[str, str]:

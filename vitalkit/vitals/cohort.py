@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from vitalkit import config
+from vitalkit.data.fingerprint import files_fingerprint
 from vitalkit.errors import DataError
 from vitalkit.io import load_frame, save_frame, sha256_json, write_json
 from vitalkit.vitals.missing import forward_fill_limited, group_starts
@@ -129,8 +130,7 @@ def read_challenge_frame(data_dir: str | Path | None = None, cache: bool = True)
     Values are as measured (NaN where not), nothing filled.
     """
     files = subset_files(data_dir)[1:]
-    stats = [(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files]
-    key = sha256_json({"version": READER_VERSION, "files": stats})[:16]
+    key = sha256_json({"version": READER_VERSION, "files": files_fingerprint(files)})[:16]
     path = config.cache_dir() / "vitals" / f"{SLUG}-{key}.npz"
     if cache and path.is_file():
         return load_frame(path)
