@@ -48,6 +48,23 @@ def test_classical_models_learn_and_roundtrip(name: str, tmp_path: Path) -> None
     )
 
 
+def test_equal_models_give_byte_identical_files(tmp_path: Path) -> None:
+    """Two fits with one seed (new Python objects, so other object ids) save the same bytes."""
+    windows, rr, labels = _toy()
+    paths = []
+    for k in range(2):
+        model = build_model("random_forest", n_classes=4, hparams={"n_estimators": 4}).fit(
+            windows, rr, labels
+        )
+        model.save(tmp_path / f"m{k}.skops")
+        paths.append(tmp_path / f"m{k}.skops")
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    np.testing.assert_array_equal(
+        ClassicalBeatModel.load(paths[1], model.config).predict_proba(windows, rr),
+        model.predict_proba(windows, rr),
+    )
+
+
 def test_tampered_or_pickled_model_files_are_refused(tmp_path: Path) -> None:
     """No code runs from a model file: pickles are refused, skops files only hold allowed types."""
     import pickle

@@ -16,6 +16,9 @@ Examples
 from __future__ import annotations
 
 import inspect
+import io
+import re
+import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -166,6 +169,39 @@ def apply_class_bias(proba: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """
     out = np.asarray(proba, dtype=np.float64) * np.exp(np.asarray(bias, dtype=np.float64))[None, :]
     return out / np.clip(out.sum(axis=1, keepdims=True), 1e-12, None)
+
+
+_SKOPS_ID = re.compile(r'("__id__": )(\d+)')
+_SKOPS_FILE = re.compile(r'"(\d+)\.npy"')
+
+
+def canonical_skops(data: bytes) -> bytes:
+    """The same skops archive with reproducible bytes: equal models give equal files.
+
+    skops names its array files and ``__id__`` fields after Python object ids (which change
+    from one process to the next) and stamps every zip entry with the current time. This
+    renumbers the ids in order of first appearance (one mapping for both, so shared references
+    stay shared) and sets every entry's time to 1980-01-01; the contents are unchanged.
+    """
+    source = zipfile.ZipFile(io.BytesIO(data))
+    ids: dict[str, str] = {}
+
+    def renumber(old: str) -> str:
+        return ids.setdefault(old, str(len(ids)))
+
+    schema = source.read("schema.json").decode()
+    schema = _SKOPS_ID.sub(lambda m: m.group(1) + renumber(m.group(2)), schema)
+    schema = _SKOPS_FILE.sub(lambda m: f'"{renumber(m.group(1))}.npy"', schema)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            stem, _, ext = info.filename.partition(".")
+            name = f"{renumber(stem)}.{ext}" if ext == "npy" and stem.isdigit() else info.filename
+            content = schema.encode() if info.filename == "schema.json" else source.read(info)
+            entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type, entry.external_attr = info.compress_type, info.external_attr
+            target.writestr(entry, content)
+    return out.getvalue()
 
 
 class ClassicalBeatModel:
@@ -329,10 +365,11 @@ class ClassicalBeatModel:
         """Write the fitted estimator and class biases atomically with skops (a data-only format:
         loading it runs no code; see :meth:`load`). The constructor arguments go to the caller's
         ``model.json`` (:attr:`config`)."""
-        from skops.io import dump
+        from skops.io import dumps
 
+        data = dumps({"estimator": self.estimator_, "class_bias": np.asarray(self.class_bias_)})
         with atomic_path(path) as tmp:
-            dump({"estimator": self.estimator_, "class_bias": np.asarray(self.class_bias_)}, tmp)
+            tmp.write_bytes(canonical_skops(data))
 
     @classmethod
     def load(cls, path: str | Path, config: dict[str, Any]) -> ClassicalBeatModel:
