@@ -62,12 +62,17 @@ def test_mirror_from_environment(mirror, tmp_path: Path, monkeypatch: pytest.Mon
     assert base.with_suffix(".dat").is_file()
 
 
+def _flip_byte(path: Path, offset: int) -> bytes:
+    """Flip the bits of one byte of ``path`` (a file damaged or tampered with); return the new bytes."""
+    raw = bytearray(path.read_bytes())
+    raw[offset] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    return bytes(raw)
+
+
 def test_corrupted_download_is_rejected_and_not_kept(mirror, tmp_path: Path) -> None:
     url, version = mirror
-    dat = version / "100.dat"
-    raw = bytearray(dat.read_bytes())
-    raw[1000] ^= 0xFF
-    dat.write_bytes(bytes(raw))
+    _flip_byte(version / "100.dat", 1000)
     data_dir = tmp_path / "data"
     with pytest.raises(CorruptRecordError, match=r"100\.dat: SHA-256 .* differs from VitalKit's pinned list"):
         ensure_records("mitdb", ["100"], data_dir=data_dir, mirror=url)
@@ -89,15 +94,12 @@ def test_no_download_requested(tmp_path: Path) -> None:
 def test_a_mirror_whose_list_vouches_for_a_tampered_file_is_not_believed(mirror, tmp_path: Path) -> None:
     """Annotations carry no header checksum: only the pinned list catches an edited .atr."""
     url, version = mirror
-    atr = version / "100.atr"
-    raw = bytearray(atr.read_bytes())
-    raw[100] ^= 0x01
-    atr.write_bytes(bytes(raw))
+    raw = _flip_byte(version / "100.atr", 100)
     sums = version / "SHA256SUMS.txt"  # the mirror's list agrees with its tampered file
     sums.write_text(
         sums.read_text().replace(
             next(line for line in sums.read_text().splitlines() if line.endswith("100.atr")),
-            f"{hashlib.sha256(bytes(raw)).hexdigest()} 100.atr",
+            f"{hashlib.sha256(raw).hexdigest()} 100.atr",
         )
     )
     data_dir = tmp_path / "data"
