@@ -197,3 +197,19 @@ def test_unknown_choices_are_named(tmp_path: Path) -> None:
     text = str(err.value)
     assert "train.accelerator: must be one of ('cpu', 'gpu', 'cuda', 'mps', 'auto'), got 'tpu'" in text
     assert "train.sampler: must be one of ('shuffle', 'balanced', 'undersample'), got 'random'" in text
+
+
+def test_omitted_keys_take_the_notebooks_defaults_everywhere(tmp_path: Path) -> None:
+    """Checks, input hashes and fingerprints see the values the notebook will run with."""
+    from vitalkit.pipeline.params import notebook_parameters
+    from vitalkit.pipeline.stages import STAGES
+
+    data = minimal(stages=["explore", "preprocess"])
+    data["preprocess"] = {"train_records": ["101", "106", "108", "109", "112"], "test_records": ["100"]}
+    params = load_params(write(tmp_path, data))  # n_val_records omitted: the notebook's 4 < 5 records
+    declared = notebook_parameters(STAGES["preprocess"])
+    assert params.sections["preprocess"]["n_val_records"] == int(declared["n_val_records"]["default"]) == 4
+    explore = params.instances()[0]
+    assert explore.parameters["records"] == ["100", "101", "106", "119", "200", "207", "208", "232"]
+    files = {p.name for p in STAGES["explore"].inputs(explore.parameters)}
+    assert "232.dat" in files and "234.dat" not in files  # the notebook's 8 records, not all 44

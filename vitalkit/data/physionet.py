@@ -3,9 +3,14 @@
 Records live in ``<data_dir>/<database>/`` (``data/raw/mitdb/100.hea``). A missing record is
 downloaded from PhysioNet, or from the mirror in ``VITALKIT_PHYSIONET_MIRROR`` (any URL that
 serves PhysioNet's ``files/`` layout, ``<url>/mitdb/1.0.0/100.hea``), through wfdb's HTTP
-layer. Each downloaded file is checked against the database's published ``SHA256SUMS.txt``
-and then the record against its header (size and checksum), and only then renamed into the
-data directory: a broken download never lands where a good record is expected.
+layer. Each downloaded file is checked against the SHA-256 list that ships with VitalKit
+(``vitalkit/data/checksums/<slug>.sha256``: the published checksums of the pinned versions),
+whatever the mirror says; only files that list does not cover are checked against the mirror's
+``SHA256SUMS.txt``, and for databases whose every file is pinned (MIT-BIH, CUDB) an unlisted
+file is refused. Then the record is checked against its header (size and checksum), and only
+then renamed into the data directory: a broken download never lands where a good record is
+expected. A record present but damaged (a header that does not parse) is reported as corrupt,
+never replaced silently.
 
 We do not call ``wfdb.dl_database``/``wfdb.dl_files`` because they look the database version
 up on physionet.org itself (ignoring a mirror) and write straight into the final path.
@@ -20,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import shutil
 import tempfile
@@ -52,6 +58,9 @@ class PhysioNetDatabase:
         Local folder name under the data directory (default: the slug).
     remote_subdir : str
         Sub-folder of the version directory holding the records on PhysioNet.
+    complete_checksums : bool
+        Every file of every record is in VitalKit's pinned SHA-256 list (:func:`pinned_sums`),
+        so a downloaded file the list does not name is refused.
     """
 
     slug: str
@@ -60,6 +69,7 @@ class PhysioNetDatabase:
     title: str = ""
     folder: str = ""
     remote_subdir: str = ""
+    complete_checksums: bool = False
 
     @property
     def local_folder(self) -> str:
@@ -70,10 +80,12 @@ class PhysioNetDatabase:
 DATABASES: dict[str, PhysioNetDatabase] = {
     db.slug: db
     for db in (
-        PhysioNetDatabase("mitdb", "1.0.0", ("atr",), "MIT-BIH Arrhythmia Database"),
+        PhysioNetDatabase("mitdb", "1.0.0", ("atr",), "MIT-BIH Arrhythmia Database", complete_checksums=True),
         PhysioNetDatabase("qtdb", "1.0.0", ("q1c",), "QT Database"),
         PhysioNetDatabase("nstdb", "1.0.0", (), "MIT-BIH Noise Stress Test Database"),
-        PhysioNetDatabase("cudb", "1.0.0", ("atr",), "Creighton University VT Database"),
+        PhysioNetDatabase(
+            "cudb", "1.0.0", ("atr",), "Creighton University VT Database", complete_checksums=True
+        ),
         PhysioNetDatabase("vfdb", "1.0.0", ("atr",), "MIT-BIH Malignant Ventricular Ectopy"),
         PhysioNetDatabase(
             "challenge-2017",
@@ -110,13 +122,52 @@ def record_files(base: Path, annotators: Sequence[str]) -> list[Path]:
     return files
 
 
-def _missing(base: Path, annotators: Sequence[str]) -> bool:
-    if not base.with_name(base.name + ".hea").is_file():
-        return True
+CHECKSUMS = Path(__file__).parent / "checksums"
+"""Folder of the pinned SHA-256 lists, one ``<slug>.sha256`` per database (``sha256sum`` format)."""
+
+
+@functools.cache
+def pinned_sums(slug: str) -> dict[str, str]:
+    """VitalKit's pinned ``{file: sha256}`` of a database (empty when none ships).
+
+    The lists are PhysioNet's published checksums of the pinned versions: complete for mitdb
+    and cudb; for qtdb and vfdb the data and annotation files (their current headers differ
+    from the published list, which holds older header text).
+
+    Examples
+    --------
+    >>> sums = pinned_sums("mitdb")
+    >>> len(sums), sums["100.atr"][:12]
+    (144, '8d8a5349fb16')
+    """
+    path = CHECKSUMS / f"{slug}.sha256"
+    if not path.is_file():
+        return {}
+    return {
+        name.lstrip("*"): digest.lower()
+        for digest, name in (line.split() for line in path.read_text().splitlines())
+    }
+
+
+def _missing_files(base: Path, annotators: Sequence[str]) -> list[Path]:
+    """Files of a record that are not in the data directory (all of them when the header is).
+
+    Raises
+    ------
+    CorruptRecordError
+        When the header is there but cannot be read: a damaged record is named, never replaced
+        by a download.
+    """
+    header = base.with_name(base.name + ".hea")
+    if not header.is_file():
+        return [header]
     try:
-        return any(not f.is_file() for f in record_files(base, annotators))
-    except DataError:
-        return True
+        files = record_files(base, annotators)
+    except DataError as exc:
+        raise CorruptRecordError(
+            header, f"the header cannot be read ({exc}); delete the record's files to download it again"
+        ) from None
+    return [f for f in files if not f.is_file()]
 
 
 def _fetch(url: str, target: Path) -> None:
@@ -197,7 +248,8 @@ def download_record(
     with tempfile.TemporaryDirectory(prefix=".download-", dir=dest) as tmp:
         staged = Path(tmp) / record
         _fetch(posixpath.join(base_url, record + ".hea"), staged.with_name(staged.name + ".hea"))
-        sums = _published_sums(version_url, dest)  # the server answers: now ask for the list
+        # the server answers: now ask for its list (not needed where VitalKit pins every file)
+        sums = {} if db.complete_checksums else _published_sums(version_url, dest)
         names = [staged.name + ".hea"]
 
         header = read_header(staged)
@@ -212,16 +264,25 @@ def download_record(
             _fetch(posixpath.join(base_url, posixpath.dirname(record), name), staged.parent / name)
             names.append(name)
         subdir = posixpath.join(db.remote_subdir, posixpath.dirname(record)).strip("/")
+        pinned = pinned_sums(slug)
         for name in names:
             key = posixpath.join(subdir, name) if subdir else name
-            want = sums.get(key)
+            want, source = pinned.get(key), "VitalKit's pinned list"
+            if want is None and db.complete_checksums:
+                raise CorruptRecordError(
+                    f"{version_url}/{key}",
+                    f"not in VitalKit's pinned SHA-256 list of {slug} {db.version}: "
+                    "an unknown file is refused",
+                )
+            if want is None:
+                want, source = sums.get(key), "the mirror's SHA256SUMS.txt"
             if want is None:
                 continue  # not every published list covers every file (e.g. newer headers)
             got = sha256_file(staged.parent / name)
             if got != want:
                 raise CorruptRecordError(
                     f"{version_url}/{key}",
-                    f"SHA-256 {got[:12]}… differs from published {want[:12]}…",
+                    f"SHA-256 {got[:12]}… differs from {source} ({want[:12]}…)",
                 )
         verify_wfdb_record(staged)
         final_dir = (dest / record).parent
@@ -268,17 +329,19 @@ def ensure_records(
     paths = []
     for record in records:
         base = dest / str(record)
-        if _missing(base, db.annotators):
+        missing = _missing_files(base, db.annotators)
+        if missing:
+            absent = ", ".join(f.name for f in missing)
             if not download:
                 raise RecordNotFoundError(
-                    base, f"record {record} of {slug} is not in the data directory {dest}"
+                    base, f"record {record} of {slug} is not in the data directory {dest} (missing {absent})"
                 )
             try:
                 download_record(slug, str(record), data_dir=data_dir, mirror=mirror)
             except DownloadError as exc:
                 raise DownloadError(
                     exc.source,
-                    f"record {record} of {slug} is missing from {dest} and could not be "
+                    f"record {record} of {slug} is missing from {dest} ({absent}) and could not be "
                     f"downloaded: {exc.problem}. Set VITALKIT_DATA_DIR to a folder holding "
                     f"{slug}/, or VITALKIT_PHYSIONET_MIRROR to a reachable mirror.",
                 ) from None

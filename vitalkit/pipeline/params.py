@@ -28,6 +28,7 @@ False
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -114,6 +115,29 @@ def notebook_parameters(stage: Stage, notebooks_dir: Path | None = None) -> dict
     if not path.is_file():
         raise ParamsError(path, [f"stage {stage.name!r}: notebook {path} not found"])
     return _inspect(str(path), path.stat().st_mtime)
+
+
+def notebook_defaults(stage: Stage, declared: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The default values of a stage notebook's parameters (those a parameter set may set).
+
+    Defaults are read from the notebook's parameters cell as Python literals; one that is not a
+    literal is left out (the notebook then uses it as written).
+
+    Examples
+    --------
+    >>> notebook_defaults(STAGES["evaluate"], {"n_bootstrap": {"default": "1000"},
+    ...                                        "product_dir": {"default": "'x'"}})
+    {'n_bootstrap': 1000}
+    """
+    defaults: dict[str, Any] = {}
+    for key, spec in declared.items():
+        if key in RESERVED or (stage.per_model and key in PER_MODEL):
+            continue
+        try:
+            defaults[key] = ast.literal_eval(str(spec.get("default")))
+        except (ValueError, SyntaxError):
+            continue
+    return defaults
 
 
 @dataclass
@@ -352,10 +376,14 @@ def load_params(path: str | Path, check_data: bool = True, notebooks_dir: Path |
         if stage.per_model:
             for spec in models.values():
                 _check_section(stage, spec.train, declared, f"models.{spec.label}.train", problems)
-        sections[s] = dict(section) if isinstance(section, dict) else {}
+        # every parameter the stage runs with: its own section, else the set's shared keys, else
+        # the notebook's default (the one place defaults live), so that checks, input hashes and
+        # fingerprints see the values the notebook will use
+        sections[s] = notebook_defaults(stage, declared)
         for key in SHARED:
             if key in declared and raw.get(key) is not None:
-                sections[s].setdefault(key, shared[key])
+                sections[s][key] = shared[key]
+        sections[s].update(section if isinstance(section, dict) else {})
     for spec in models.values():
         folds = {**(raw.get("train") or {}), **spec.train}.get("cv_folds", 0)
         if isinstance(folds, int) and not isinstance(folds, bool) and folds != 0 and folds < 2:
