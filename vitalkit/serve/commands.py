@@ -1,0 +1,147 @@
+"""The ``vitalkit models``, ``vitalkit serve`` and ``vitalkit audit`` commands (argparse side in
+:mod:`vitalkit.cli`; this module does the work and prints).
+
+Examples
+--------
+``vitalkit models register beats vitalkit/pretrained/beats_ds1.onnx --label production``
+``vitalkit serve --port 8000 --candidate-percent 10``
+``vitalkit audit --since 2026-12-06T00:00 --out audit.csv``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from datetime import datetime, timezone
+
+import pandas as pd
+
+from vitalkit.errors import DataError
+from vitalkit.serve.audit import AuditTrail, compare
+from vitalkit.serve.db import open_database
+from vitalkit.serve.registry import Registry
+from vitalkit.serve.store import default_store
+
+
+def _registry(args: argparse.Namespace) -> Registry:
+    return Registry(open_database(args.registry), args.store or default_store())
+
+
+def _print_versions(versions: list) -> None:
+    if not versions:
+        print("no registered models")
+        return
+    table = pd.DataFrame(
+        [
+            {
+                "model": v.ref,
+                "labels": ",".join(v.labels) or "-",
+                "status": "retired" if v.retired_at else "active",
+                "classes": ",".join(v.classes),
+                "rate_hz": v.sampling_rate_hz,
+                "sha256": v.sha256[:12],
+                "registered": v.registered_at.strftime("%Y-%m-%d %H:%M:%S"),
+            }
+            for v in versions
+        ]
+    )
+    print(table.to_string(index=False))
+
+
+def models_command(args: argparse.Namespace) -> int:
+    """``vitalkit models register|list|show|promote|retire|compare``."""
+    registry = _registry(args)
+    action = args.action
+    if action == "register":
+        version = registry.register(args.name, args.file)
+        if args.label:
+            version = registry.promote(args.name, version.version, args.label)
+        print(
+            f"registered {version.ref} (sha256 {version.sha256}){' as ' + args.label if args.label else ''}"
+        )
+    elif action == "list":
+        _print_versions(registry.list(args.name))
+    elif action == "show":
+        version = registry.get(args.name, args.version)
+        for key, value in version.summary().items():
+            print(f"{key:16} {value}")
+        metrics = version.metadata.get("metrics", {})
+        if metrics:
+            print(f"{'metrics':16} {metrics}")
+    elif action == "promote":
+        version = registry.promote(args.name, args.version, args.label)
+        print(f"{version.ref} is now {args.label}")
+    elif action == "retire":
+        version = registry.retire(args.name, args.version)
+        print(f"{version.ref} retired")
+    elif action == "compare":
+        frame = AuditTrail(registry.engine).export(_moment(args.since), _moment(args.until))
+        table = compare(frame[frame["model"] == args.name])
+        print(table.to_string() if len(table) else f"no audited requests of {args.name} in the period")
+    return 0
+
+
+def _moment(text: str | None) -> datetime | None:
+    """An ISO date or time; naive ones are UTC."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise DataError(text, "not an ISO date or time (2026-12-06 or 2026-12-06T10:00)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def audit_command(args: argparse.Namespace) -> int:
+    """``vitalkit audit [--since T] [--until T] [--out FILE]``: the period's rows as CSV."""
+    trail = AuditTrail(open_database(args.registry))
+    n = trail.export_csv(args.out, _moment(args.since), _moment(args.until))
+    if args.out != "-":
+        print(f"{n} audit rows -> {args.out}")
+    return 0
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    """``vitalkit serve``: migrate the registry once, then run uvicorn with ``--workers`` processes."""
+    import uvicorn
+
+    from vitalkit.serve.app import SETTINGS_ENV, ServeSettings, settings_env
+
+    open_database(args.registry)  # migrate before the workers start
+    settings = ServeSettings(
+        registry_url=args.registry,
+        store_dir=str(args.store or default_store()),
+        default_model=args.model,
+        candidate_percent=args.candidate_percent,
+        shadow=not args.no_shadow,
+        threads=args.threads,
+        detector=args.detector,
+        max_body_bytes=args.max_body_bytes,
+    )
+    os.environ[SETTINGS_ENV] = settings_env(settings)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, str(args.threads))
+    if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="vitalkit-metrics-")
+    uvicorn.run(
+        "vitalkit.serve.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        access_log=False,
+    )
+    return 0
+
+
+def add_registry_options(parser: argparse.ArgumentParser) -> None:
+    """``--registry URL`` and ``--store DIR``."""
+    parser.add_argument(
+        "--registry",
+        help="registry database URL (default VITALKIT_REGISTRY_URL or sqlite:///data/registry/registry.db)",
+    )
+    parser.add_argument(
+        "--store", help="model file store (default VITALKIT_MODEL_STORE or data/registry/store)"
+    )
