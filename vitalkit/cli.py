@@ -40,6 +40,8 @@ Examples
     The inference API (``POST /v1/predict``, ``/v1/models``, ``/health``, ``/metrics``, ``/docs``).
 ``vitalkit audit --since 2026-12-06 --out audit.csv``
     Export the audit trail of a period as CSV.
+``vitalkit benchmark serve``
+    Load and kill test of the inference API on loopback (``make benchmark-serve``).
 ``vitalkit example folder data/example``
     Write the example bring-your-own-data folder (EDF, CSV and serial-log recordings with
     ``labels.json``) that ``params/folder.yaml`` runs through the pipeline.
@@ -441,6 +443,9 @@ def build_parser() -> argparse.ArgumentParser:
         clinical.add_argument("--records", help="a record set (ALL, DEV, DS1 ...) or comma-separated records")
         clinical.add_argument("--methods", help="comma-separated methods (qt: delineators; hrv: NN cleaning)")
         clinical.set_defaults(func=func)
+    from vitalkit.serve.commands import add_benchmark_serve
+
+    add_benchmark_serve(bench_sub)
     summary = sub.add_parser("summary", help="print the model comparison of a finished run")
     summary.add_argument("run_dir")
     summary.set_defaults(func=_summary)

@@ -145,3 +145,43 @@ def add_registry_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--store", help="model file store (default VITALKIT_MODEL_STORE or data/registry/store)"
     )
+
+
+def benchmark_serve_command(args: argparse.Namespace) -> int:
+    """``vitalkit benchmark serve``: the load table and the kill test (:mod:`vitalkit.serve.loadtest`)."""
+    from vitalkit.serve.loadtest import benchmark, format_table
+
+    table, kill = benchmark(
+        concurrency=args.concurrency,
+        requests=args.requests,
+        time_limit_s=args.time_limit,
+        workers=args.workers,
+        threads=args.threads,
+        registry_url=args.registry,
+        kill_requests=args.kill_requests,
+    )
+    print(
+        f"10-second segments, POST /v1/predict (float32 body) on loopback, {args.workers} server "
+        f"process(es), {os.cpu_count()} CPU(s)"
+    )
+    print(format_table(table))
+    print(
+        "kill test (SIGKILL of one worker at concurrency 8, restarted by uvicorn): "
+        + ", ".join(f"{k} {v}" for k, v in kill.items())
+    )
+    return 0
+
+
+def add_benchmark_serve(bench_sub: argparse._SubParsersAction) -> None:
+    """``vitalkit benchmark serve`` and its options."""
+    parser = bench_sub.add_parser(
+        "serve", help="load and kill test of vitalkit serve on loopback (throughput, p50/p99, audit rows)"
+    )
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--requests", type=int, default=200, help="requests per cell (default 200)")
+    parser.add_argument("--time-limit", type=float, default=30.0, help="seconds per cell at most")
+    parser.add_argument("--kill-requests", type=int, default=200, help="requests of the kill test")
+    parser.add_argument("--workers", type=int, default=2, help="server processes (default 2)")
+    parser.add_argument("--threads", type=int, default=1, help="CPU threads per server process")
+    parser.add_argument("--registry", help="registry URL (default: a throwaway SQLite file)")
+    parser.set_defaults(func=benchmark_serve_command)
