@@ -173,46 +173,6 @@ class LoadResult:
         return len(self.statuses) + self.failed
 
 
-async def _load(
-    url: str,
-    payloads: Sequence[Payload],
-    concurrency: int,
-    requests: int,
-    time_limit_s: float,
-    midway: Callable[[], None] | None = None,
-) -> LoadResult:
-    result = LoadResult()
-    queue = iter(range(requests))
-    deadline = time.monotonic() + time_limit_s
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    headers = {"content-type": "application/octet-stream"}
-    async with httpx.AsyncClient(base_url=url, timeout=60.0, limits=limits) as client:
-
-        async def worker() -> None:
-            for i in queue:
-                if time.monotonic() > deadline:
-                    return
-                if midway is not None and i == requests // 2:
-                    midway()
-                payload = payloads[i % len(payloads)]
-                start = time.perf_counter()
-                try:
-                    reply = await client.post(
-                        "/v1/predict", content=payload.body, params=payload.params, headers=headers
-                    )
-                except httpx.HTTPError:
-                    result.failed += 1  # the connection died with its worker: no reply
-                    continue
-                result.latencies_ms.append(1000.0 * (time.perf_counter() - start))
-                result.statuses.append(reply.status_code)
-                result.request_ids.append(reply.headers.get("x-request-id", ""))
-
-        start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        result.wall_s = time.perf_counter() - start
-    return result
-
-
 def load(
     url: str,
     payloads: Sequence[Payload],
@@ -221,8 +181,41 @@ def load(
     time_limit_s: float,
     midway: Callable[[], None] | None = None,
 ) -> LoadResult:
-    """Send ``requests`` requests (fewer if ``time_limit_s`` runs out) ``concurrency`` at a time."""
-    return asyncio.run(_load(url, payloads, concurrency, requests, time_limit_s, midway))
+    """Send ``requests`` requests (fewer if ``time_limit_s`` runs out) ``concurrency`` at a time;
+    ``midway`` is called once, before the middle request goes out."""
+    result = LoadResult()
+    queue = iter(range(requests))
+    deadline = time.monotonic() + time_limit_s
+    headers = {"content-type": "application/octet-stream"}
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        for i in queue:
+            if time.monotonic() > deadline:
+                return
+            if midway is not None and i == requests // 2:
+                midway()
+            payload = payloads[i % len(payloads)]
+            start = time.perf_counter()
+            try:
+                reply = await client.post(
+                    "/v1/predict", content=payload.body, params=payload.params, headers=headers
+                )
+            except httpx.HTTPError:
+                result.failed += 1  # the connection died with its worker: no reply
+                continue
+            result.latencies_ms.append(1000.0 * (time.perf_counter() - start))
+            result.statuses.append(reply.status_code)
+            result.request_ids.append(reply.headers.get("x-request-id", ""))
+
+    async def run() -> None:
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        async with httpx.AsyncClient(base_url=url, timeout=60.0, limits=limits) as client:
+            start = time.perf_counter()
+            await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+            result.wall_s = time.perf_counter() - start
+
+    asyncio.run(run())
+    return result
 
 
 def benchmark(
