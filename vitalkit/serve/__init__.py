@@ -12,6 +12,7 @@ module                        what
                                   :func:`vitalkit.inference.beats.predict_beats`
 :mod:`~vitalkit.serve.metrics`    Prometheus counters and histograms
 :mod:`~vitalkit.serve.app`        the FastAPI application (``vitalkit serve``)
+:mod:`~vitalkit.serve.workers`    several server processes on one port, restarted when they die
 :mod:`~vitalkit.serve.loadtest`   ``make benchmark-serve``: the load and kill test
 ============================  ==================================================================
 """

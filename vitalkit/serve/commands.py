@@ -103,7 +103,8 @@ def audit_command(args: argparse.Namespace) -> int:
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    """``vitalkit serve``: migrate the registry once, then run uvicorn with ``--workers`` processes."""
+    """``vitalkit serve``: migrate the registry once, then run uvicorn (``--workers`` > 1: that many
+    processes, each on its own ``SO_REUSEPORT`` socket, restarted when they die)."""
     import uvicorn
 
     from vitalkit.serve.app import SETTINGS_ENV, ServeSettings, settings_env
@@ -124,12 +125,16 @@ def serve_command(args: argparse.Namespace) -> int:
         os.environ.setdefault(var, str(args.threads))
     if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="vitalkit-metrics-")
+    if args.workers > 1:
+        from vitalkit.serve.workers import supervise
+
+        supervise(args.host, args.port, args.workers, args.log_level)
+        return 0
     uvicorn.run(
         "vitalkit.serve.app:app_from_env",
         factory=True,
         host=args.host,
         port=args.port,
-        workers=args.workers,
         log_level=args.log_level,
         access_log=False,
     )
@@ -166,7 +171,7 @@ def benchmark_serve_command(args: argparse.Namespace) -> int:
     )
     print(format_table(table))
     print(
-        "kill test (SIGKILL of one worker at concurrency 8, restarted by uvicorn): "
+        "kill test (SIGKILL of one worker at concurrency 8, restarted by the supervisor): "
         + ", ".join(f"{k} {v}" for k, v in kill.items())
     )
     return 0
