@@ -363,6 +363,9 @@ def _add_serving(sub: argparse._SubParsersAction) -> None:
     serve.add_argument(
         "--threads", type=int, default=1, help="CPU threads per process for onnxruntime and BLAS"
     )
+    serve.add_argument(
+        "--slots", type=int, default=1, help="requests computed at once per process (others queue; default 1)"
+    )
     serve.add_argument("--model", default="beats", help="registered model used when a request names none")
     serve.add_argument(
         "--candidate-percent",

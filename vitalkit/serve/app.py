@@ -26,10 +26,10 @@ import os
 import time
 from dataclasses import asdict, dataclass
 
+import anyio
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 import vitalkit
 from vitalkit.serve.audit import AuditTrail
@@ -56,6 +56,9 @@ class ServeSettings:
     detector: str | None = None
     max_body_bytes: int = MAX_BODY_BYTES
     preload: bool = True
+    slots: int = 1
+    """Requests computed at once per process; the others wait their turn in arrival order (more
+    threads sharing the GIL stretch every request and starve the event loop)."""
 
 
 async def _read_body(request: Request, limit: int) -> tuple[bytes, Rejection | None]:
@@ -101,6 +104,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     )
     app.state.predictor, app.state.metrics, app.state.settings = predictor, metrics, settings
 
+    limiter = anyio.CapacityLimiter(settings.slots)
     body_schema = PredictRequest.model_json_schema()
     body_schema.pop("title", None)
 
@@ -124,13 +128,14 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     async def predict(request: Request) -> JSONResponse:
         started = time.perf_counter()
         body, rejection = await _read_body(request, settings.max_body_bytes)
-        outcome = await run_in_threadpool(
+        outcome = await anyio.to_thread.run_sync(
             predictor.handle,
             request.headers.get("content-type"),
             body,
             dict(request.query_params),
             started,
             rejection,
+            limiter=limiter,
         )
         row = outcome.row
         metrics.observe(row.model, row.version, outcome.status, outcome.seconds)
