@@ -137,24 +137,29 @@ class Registry:
         if package.task != "beats":
             raise RegistryError(path, f"a {package.task!r} model; only beat models are served")
         digest, stored = store.put(self.store_dir, path)
-        with self.engine.begin() as conn:
-            last = conn.execute(
-                sa.select(sa.func.max(model_versions.c.version)).where(model_versions.c.name == name)
-            ).scalar()
-            conn.execute(
-                model_versions.insert().values(
-                    name=name,
-                    version=(last or 0) + 1,
-                    sha256=digest,
-                    file=stored.relative_to(self.store_dir).as_posix(),
-                    source=str(path.resolve()),
-                    task=package.task,
-                    classes=",".join(package.classes),
-                    sampling_rate_hz=float(package.metadata.get("sampling_rate_hz", 0.0)),
-                    metadata_json=json.dumps(package.metadata, sort_keys=True),
-                    registered_at=utcnow(),
+        try:
+            with self.engine.begin() as conn:
+                last = conn.execute(
+                    sa.select(sa.func.max(model_versions.c.version)).where(model_versions.c.name == name)
+                ).scalar()
+                conn.execute(
+                    model_versions.insert().values(
+                        name=name,
+                        version=(last or 0) + 1,
+                        sha256=digest,
+                        file=stored.relative_to(self.store_dir).as_posix(),
+                        source=str(path.resolve()),
+                        task=package.task,
+                        classes=",".join(package.classes),
+                        sampling_rate_hz=float(package.metadata.get("sampling_rate_hz", 0.0)),
+                        metadata_json=json.dumps(package.metadata, sort_keys=True),
+                        registered_at=utcnow(),
+                    )
                 )
-            )
+        except sa.exc.IntegrityError:
+            raise RegistryError(
+                name, "another version was registered at the same moment; run again"
+            ) from None
         return self.get(name, (last or 0) + 1)
 
     def _labels(self, conn: sa.Connection, name: str | None = None) -> dict[tuple[str, int], list[str]]:
