@@ -9,7 +9,7 @@ KERNEL := vitalkit
 STAMP := $(VENV)/.vitalkit-installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install run smoke test lint lab pretrained node-example benchmark benchmark-qrs benchmark-qt benchmark-hrv benchmark-rhythm notebooks example synthetic clean-reports help
+.PHONY: install run smoke test lint lab pretrained node-example benchmark benchmark-qrs benchmark-qt benchmark-hrv benchmark-rhythm benchmark-serve notebooks example synthetic clean-reports help
 
 help:
 	@echo "make run        run the pipeline on $(PARAMS) (PARAMS=params/smoke.yaml for a quick run)"
@@ -18,6 +18,7 @@ help:
 	@echo "make pretrained regenerate the shipped beat models in vitalkit/pretrained/ (DS1, all 44 records)"
 	@echo "make benchmark  model zoo on the MIT-BIH inter-patient benchmark, prints the table"
 	@echo "make benchmark-rhythm  AF, shockable and per-type rhythm tables"
+	@echo "make benchmark-serve   load and kill test of vitalkit serve (throughput, p50/p99, audit rows)"
 	@echo "make example    write data/example (EDF + CSV + serial logs, labels.json) and run params/folder.yaml"
 	@echo "make synthetic  run params/synthetic.yaml on generated ECG (no data directory needed)"
 	@echo "make benchmark-qt   QT Database delineation errors (QRS onset, T end, QT) vs the CSE tolerance"
@@ -64,6 +65,12 @@ benchmark: $(STAMP)
 # Rhythm tables (AF, shockable with delays, per type); features cached under data/cache/rhythm.
 benchmark-rhythm: $(STAMP)
 	$(BIN)/vitalkit benchmark rhythm af shockable types neural --product-dir reports/rhythm_benchmark
+
+# The inference API under load on loopback: 10-second segments at concurrency 1, 8 and 32 with the
+# default detector and with client R peaks, audit rows counted, one worker SIGKILLed and restarted
+# (a few minutes on 2 CPU cores; throwaway registry in a temporary folder).
+benchmark-serve: $(STAMP)
+	$(BIN)/vitalkit benchmark serve
 
 # Bring your own data: the example folder (CinC 2017 as EDF, MIT-BIH as CSV, synthetic ECG through
 # serial logs, with labels.json) written and taken through the pipeline.

@@ -33,6 +33,15 @@ Examples
     print the AAMI table against the reference annotations.
 ``vitalkit predict model.onnx rec.edf --lead II --out predictions``
     The same with a model exported by a run (``reports/<run-id>/05_export/<label>/model.onnx``).
+``vitalkit models register beats vitalkit/pretrained/beats_ds1.onnx --label production``
+    Register a model package (validated, SHA-256 recorded, copied into the model store);
+    ``models list|show|promote|retire|compare`` manage and compare versions.
+``vitalkit serve --port 8000``
+    The inference API (``POST /v1/predict``, ``/v1/models``, ``/health``, ``/metrics``, ``/docs``).
+``vitalkit audit --since 2026-12-06 --out audit.csv``
+    Export the audit trail of a period as CSV.
+``vitalkit benchmark serve``
+    Load and kill test of the inference API on loopback (``make benchmark-serve``).
 ``vitalkit example folder data/example``
     Write the example bring-your-own-data folder (EDF, CSV and serial-log recordings with
     ``labels.json``) that ``params/folder.yaml`` runs through the pipeline.
@@ -314,6 +323,71 @@ def _add_convert(sub: argparse._SubParsersAction) -> None:
     serial.set_defaults(func=_convert_serial)
 
 
+def _add_serving(sub: argparse._SubParsersAction) -> None:
+    from vitalkit.serve.commands import add_registry_options, audit_command, models_command, serve_command
+
+    models = sub.add_parser(
+        "models", help="the model registry: register, list, show, promote, retire, compare"
+    )
+    actions = models.add_subparsers(dest="action", required=True)
+    register = actions.add_parser("register", help="register a model package as the next version of NAME")
+    register.add_argument("name")
+    register.add_argument("file", help="exported .onnx model package")
+    register.add_argument("--label", choices=["production", "candidate"], help="promote it at once")
+    listing = actions.add_parser("list", help="versions, labels and status")
+    listing.add_argument("name", nargs="?")
+    show = actions.add_parser("show", help="one version (default production) with its metadata")
+    show.add_argument("name")
+    show.add_argument("version", nargs="?", help="number, production or candidate")
+    promote = actions.add_parser("promote", help="move a label to a version")
+    promote.add_argument("name")
+    promote.add_argument("version", type=int)
+    promote.add_argument("--label", default="production", choices=["production", "candidate"])
+    retire = actions.add_parser("retire", help="retire a version (kept, no longer served)")
+    retire.add_argument("name")
+    retire.add_argument("version", type=int)
+    comp = actions.add_parser(
+        "compare", help="per-version requests, latency and A/B agreement from the audit"
+    )
+    comp.add_argument("name")
+    comp.add_argument("--since", help="ISO date or time (UTC)")
+    comp.add_argument("--until", help="ISO date or time (UTC), exclusive")
+    for parser in (register, listing, show, promote, retire, comp):
+        add_registry_options(parser)
+    models.set_defaults(func=models_command)
+
+    serve = sub.add_parser("serve", help="the HTTP inference API (FastAPI + uvicorn)")
+    add_registry_options(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
+    serve.add_argument(
+        "--threads", type=int, default=1, help="CPU threads per process for onnxruntime and BLAS"
+    )
+    serve.add_argument(
+        "--slots", type=int, default=1, help="requests computed at once per process (others queue; default 1)"
+    )
+    serve.add_argument("--model", default="beats", help="registered model used when a request names none")
+    serve.add_argument(
+        "--candidate-percent",
+        type=float,
+        default=0.0,
+        help="share of inputs (by SHA-256) sent to the candidate",
+    )
+    serve.add_argument("--no-shadow", action="store_true", help="A/B without running the other arm")
+    serve.add_argument("--detector", help="R-peak detector (default: the consensus)")
+    serve.add_argument("--max-body-bytes", type=int, default=8 << 20, help="largest request body")
+    serve.add_argument("--log-level", default="warning")
+    serve.set_defaults(func=serve_command)
+
+    audit = sub.add_parser("audit", help="export the audit trail of a period as CSV")
+    audit.add_argument("--registry", help="registry database URL (as for vitalkit models)")
+    audit.add_argument("--since", help="ISO date or time (UTC)")
+    audit.add_argument("--until", help="ISO date or time (UTC), exclusive")
+    audit.add_argument("--out", default="-", help="CSV file (default: standard output)")
+    audit.set_defaults(func=audit_command)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser: ``run``, ``validate``, ``benchmark``, ``summary``, ``stages``, ``convert``."""
     parser = argparse.ArgumentParser(prog="vitalkit", description=__doc__.split("\n\n")[0])
@@ -374,6 +448,9 @@ def build_parser() -> argparse.ArgumentParser:
         clinical.add_argument("--records", help="a record set (ALL, DEV, DS1 ...) or comma-separated records")
         clinical.add_argument("--methods", help="comma-separated methods (qt: delineators; hrv: NN cleaning)")
         clinical.set_defaults(func=func)
+    from vitalkit.serve.commands import add_benchmark_serve
+
+    add_benchmark_serve(bench_sub)
     summary = sub.add_parser("summary", help="print the model comparison of a finished run")
     summary.add_argument("run_dir")
     summary.set_defaults(func=_summary)
@@ -382,6 +459,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_predict(sub)
     _add_convert(sub)
     _add_example(sub)
+    _add_serving(sub)
     return parser
 
 

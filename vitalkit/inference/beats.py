@@ -31,7 +31,7 @@ from vitalkit.export.package import ModelPackage
 from vitalkit.labels import QRS_SYMBOLS
 
 BEAT_SOURCES = ("detector", "annotations")
-"""Where :func:`predict_beats` takes the beats from."""
+"""Where :func:`predict_beats` takes the beats from (client R peaks are given as ``rpeaks=``)."""
 
 MIN_DURATION_S = 5.0
 """Shortest recording that gives the RR context the beat features need."""
@@ -55,7 +55,7 @@ class BeatPredictions:
     lead : str
         The channel used as the model's lead.
     beat_source : str
-        ``'detector'`` or ``'annotations'``.
+        ``'detector'``, ``'annotations'`` or ``'rpeaks'`` (positions given by the caller).
     detector : str or None
         The R-peak detector, when beats were detected.
     skipped_at_edges : int
@@ -118,6 +118,44 @@ def reference_beats(record: Record) -> tuple[np.ndarray, np.ndarray]:
     return record.annotations.sample[is_beat].astype(np.int64), symbols[is_beat]
 
 
+def checked_rpeaks(rpeaks: Any, n_samples: int, where: str) -> np.ndarray:
+    """R-peak sample indices given by a caller, as int64, after checking them.
+
+    Raises
+    ------
+    DataError
+        Not a 1-D list of whole numbers, not strictly increasing, or outside ``[0, n_samples)``.
+
+    Examples
+    --------
+    >>> checked_rpeaks([10, 20.0], 100, "seg").tolist()
+    [10, 20]
+    >>> checked_rpeaks([20, 10], 100, "seg")
+    Traceback (most recent call last):
+    ...
+    vitalkit.errors.DataError: seg: R peaks must be strictly increasing (position 1: 10 after 20)
+    """
+    try:
+        values = np.asarray(rpeaks, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DataError(where, "R peaks must be a list of sample indices") from None
+    if values.ndim != 1:
+        raise DataError(where, f"R peaks must be a flat list of sample indices, got shape {values.shape}")
+    if not np.isfinite(values).all() or (values != np.round(values)).any():
+        raise DataError(where, "R peaks must be whole sample indices")
+    peaks = values.astype(np.int64)
+    outside = (peaks < 0) | (peaks >= n_samples)
+    if outside.any():
+        raise DataError(where, f"R peak {peaks[outside][0]} outside the segment's {n_samples} samples")
+    steps = np.flatnonzero(np.diff(peaks) <= 0)
+    if steps.size:
+        i = int(steps[0]) + 1
+        raise DataError(
+            where, f"R peaks must be strictly increasing (position {i}: {peaks[i]} after {peaks[i - 1]})"
+        )
+    return peaks
+
+
 def predict_beats(
     package: ModelPackage,
     record: Record,
@@ -125,6 +163,7 @@ def predict_beats(
     beats: str = "detector",
     detector: str | None = None,
     batch_size: int = 8192,
+    rpeaks: np.ndarray | None = None,
 ) -> BeatPredictions:
     """Classify every beat of a recording with a beat-model package.
 
@@ -143,18 +182,26 @@ def predict_beats(
         R-peak detector (default :data:`vitalkit.beats.detect.DEFAULT_DETECTOR`).
     batch_size : int
         Beats per onnxruntime call.
+    rpeaks : numpy.ndarray, optional
+        R-peak positions in the recording's own samples, from the caller's detector (strictly
+        increasing, inside the recording); given, they replace ``beats`` and ``detector``
+        (beat source ``'rpeaks'``).
 
     Raises
     ------
     DataError
         A package of another task, an unknown beat source, a recording too short or without
-        beats, a missing lead or a signal the filters cannot take (NaN, flat), naming the record.
+        beats, R peaks that are not increasing or leave the recording, a missing lead or a
+        signal the filters cannot take (NaN, flat), naming the record.
     """
     where = str(record.source or record.name)
     if package.task != "beats":
         raise DataError(package.path, f"a {package.task!r} model; beat prediction needs a 'beats' model")
     if beats not in BEAT_SOURCES:
         raise DataError(where, f"beats must be one of {list(BEAT_SOURCES)}, not {beats!r}")
+    if rpeaks is not None:
+        rpeaks = checked_rpeaks(rpeaks, record.n_samples, where)
+        beats, detector = "rpeaks", None
     if record.duration_s < MIN_DURATION_S:
         raise DataError(
             where, f"recording of {record.duration_s:.2f} s; at least {MIN_DURATION_S:g} s are needed"
@@ -167,7 +214,9 @@ def predict_beats(
     leads = prepare_leads(record, recipe, lead)
     timings["filter_resample"] = time.perf_counter() - start
     start = time.perf_counter()
-    if beats == "annotations":
+    if rpeaks is not None:
+        peaks = leads.from_record(rpeaks)
+    elif beats == "annotations":
         samples, _ = reference_beats(record)
         peaks = leads.from_record(samples)
     else:
