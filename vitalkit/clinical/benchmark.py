@@ -22,8 +22,9 @@ import pandas as pd
 
 from vitalkit.clinical import qt_validation as qv
 
-QT_METHODS = ("template", "neurokit-prominence", "neurokit-dwt", "neurokit-cwt")
-"""Delineators compared by default (``neurokit-peak`` places no QRS onset)."""
+QT_METHODS = ("template", "neurokit-prominence", "neurokit-dwt", "neurokit-cwt", "ecgpuwave")
+"""Delineators compared by default (``neurokit-peak`` places no QRS onset); ``ecgpuwave``
+is the peer whose marks QTDB ships (``.pu``), scored by the same code."""
 
 
 def _print(title: str, table: pd.DataFrame) -> None:

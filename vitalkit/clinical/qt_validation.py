@@ -17,6 +17,12 @@ under these protocols:
     T end -1.6 ± 18.1 ms); it looks at the answer, so it is optimistic and reported only
     for comparison with them.
 
+The method ``ecgpuwave`` computes nothing: it reads the automatic marks QTDB ships in the
+``.pu`` files (one set per lead, told apart by the ``chan`` field) and goes through the same
+matching and scoring; its R peaks are its own lead-0 QRS marks, and its ``auto`` protocol
+combines the two leads with :func:`vitalkit.clinical.delineate.combine_leads` like the
+others (the T wave is taken from lead 0: the ``.pu`` marks carry no T prominence).
+
 An annotated beat counts as *found* when its R peak was detected and the delineator
 placed the boundary. Delineations are cached under
 ``<cache>/qtdb_delineation/<method>-<code hash>/``: a change to the R-peak detector's or
@@ -66,6 +72,43 @@ def _code_tag(method: str) -> str:
     return f"{method}-{hashlib.sha256(source.encode()).hexdigest()[:10]}"
 
 
+PEER_METHODS = ("ecgpuwave",)
+"""Methods whose marks are read from the database instead of computed."""
+
+
+def _mark_table(marks: pd.DataFrame) -> pd.DataFrame:
+    table = pd.DataFrame(
+        {"R": marks["peak"], "QRS_on": marks["qrs_on"], "J": marks["qrs_off"], "T_peak": marks["t_peak"]}
+    )
+    table["T_end"], table["iso_at"] = marks["t_end"], np.nan
+    return table[list(dl.POSITIONS)]
+
+
+def ecgpuwave_record(record: str, data_dir: str | Path | None = None) -> dict[str, np.ndarray]:
+    """ecgpuwave's marks of a QTDB record (``.pu``) in the layout of :func:`delineate_record`.
+
+    Lead 1's beats are matched to lead 0's (its R peaks) within :data:`MATCH_TOLERANCE_S`;
+    unmatched beats are NaN.
+
+    Examples
+    --------
+    >>> result = ecgpuwave_record("sel100")                  # doctest: +SKIP
+    >>> sorted(result)                                        # doctest: +SKIP
+    ['lead0', 'lead1', 'prom0', 'prom1', 'rpeaks']
+    """
+    base = qtdb.record_path(record, data_dir)
+    leads = [_mark_table(qtdb.read_wave_marks(base, "pu", chan=k)) for k in (0, 1)]
+    rpeaks = leads[0]["R"].to_numpy()
+    out: dict[str, np.ndarray] = {"rpeaks": rpeaks.astype(np.int64)}
+    tolerance = round(MATCH_TOLERANCE_S * qtdb.SAMPLING_RATE)
+    for k, table in enumerate(leads):
+        aligned = np.full((rpeaks.size, len(dl.POSITIONS)), np.nan)
+        match = match_peaks(rpeaks, table["R"].to_numpy(), tolerance)
+        aligned[match.ref_index] = table.to_numpy()[match.det_index]
+        out[f"lead{k}"], out[f"prom{k}"] = aligned, np.full(rpeaks.size, np.nan)
+    return out
+
+
 def delineate_record(
     record: str, method: str = "template", data_dir: str | Path | None = None, use_cache: bool = True
 ) -> dict[str, np.ndarray]:
@@ -77,6 +120,8 @@ def delineate_record(
         ``rpeaks`` (absolute samples) and ``lead<k>`` arrays ``(n_beats, len(POSITIONS))``
         of absolute positions plus ``T_prom`` per lead as ``prom<k>``.
     """
+    if method in PEER_METHODS:
+        return ecgpuwave_record(record, data_dir)
     cache_file = config.cache_dir() / "qtdb_delineation" / _code_tag(method) / f"{record}.npz"
     if use_cache and cache_file.is_file():
         with np.load(cache_file) as data:
@@ -258,9 +303,8 @@ def qt_error_summary(errors: pd.DataFrame, heldout_only: bool = False) -> pd.Dat
     """
     sub = errors[~errors["record"].isin(qtdb.DEVELOPMENT)] if heldout_only else errors
     rows = {key: _stats(g) for key, g in sub.groupby(["method", "protocol"], sort=False)}
-    table = pd.DataFrame(rows).T
-    table.index.names = ["method", "protocol"]
-    return table
+    index = pd.MultiIndex.from_tuples(list(rows), names=["method", "protocol"])
+    return pd.DataFrame(list(rows.values()), index=index)  # empty (no held-out record) stays valid
 
 
 def format_mean_sd(table: pd.DataFrame) -> pd.DataFrame:
