@@ -33,4 +33,15 @@ def test_ecgpuwave_goes_through_the_shared_scoring(data_dir):
 
 def test_benchmark_qt_prints_the_ecgpuwave_row(capsys, data_dir):
     assert main(["benchmark", "qt", "--records", "sel100", "--methods", "template,ecgpuwave"]) == 0
-    assert "ecgpuwave" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "ecgpuwave" in out and "P wave vs .q1c" in out
+
+
+def test_ecgpuwave_p_waves_are_scored_and_absent_p_is_no_error(data_dir):
+    errors = qv.record_p_errors("sel100", "ecgpuwave", data_dir)
+    summary = qv.p_wave_summary(errors)
+    assert summary.loc[("ecgpuwave", "auto"), "p_se_pct"] > 90
+    no_p = errors[~errors["ref_p"]]
+    assert no_p[[f"err_{q}_ms" for q in qv.P_QUANTITIES]].isna().all().all()
+    with pytest.raises(ValueError, match="places no P waves"):
+        qv.record_p_errors("sel100", "template", data_dir)

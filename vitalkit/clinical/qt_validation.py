@@ -72,6 +72,9 @@ def _code_tag(method: str) -> str:
     return f"{method}-{hashlib.sha256(source.encode()).hexdigest()[:10]}"
 
 
+P_QUANTITIES = ("p_on", "p_peak", "p_off")
+CSE_P_TOLERANCE_MS = {"p_on": 10.2, "p_off": 12.7}
+"""CSE tolerances (2 SD) of the P-wave boundaries."""
 PEER_METHODS = ("ecgpuwave",)
 """Methods whose marks are read from the database instead of computed."""
 
@@ -97,7 +100,8 @@ def ecgpuwave_record(record: str, data_dir: str | Path | None = None) -> dict[st
     ['lead0', 'lead1', 'prom0', 'prom1', 'rpeaks']
     """
     base = qtdb.record_path(record, data_dir)
-    leads = [_mark_table(qtdb.read_wave_marks(base, "pu", chan=k)) for k in (0, 1)]
+    marks = [qtdb.read_wave_marks(base, "pu", chan=k) for k in (0, 1)]
+    leads = [_mark_table(m) for m in marks]
     rpeaks = leads[0]["R"].to_numpy()
     out: dict[str, np.ndarray] = {"rpeaks": rpeaks.astype(np.int64)}
     tolerance = round(MATCH_TOLERANCE_S * qtdb.SAMPLING_RATE)
@@ -106,6 +110,9 @@ def ecgpuwave_record(record: str, data_dir: str | Path | None = None) -> dict[st
         match = match_peaks(rpeaks, table["R"].to_numpy(), tolerance)
         aligned[match.ref_index] = table.to_numpy()[match.det_index]
         out[f"lead{k}"], out[f"prom{k}"] = aligned, np.full(rpeaks.size, np.nan)
+        p_marks = np.full((rpeaks.size, len(P_QUANTITIES)), np.nan)
+        p_marks[match.ref_index] = marks[k][list(P_QUANTITIES)].to_numpy()[match.det_index]
+        out[f"p{k}"] = p_marks
     return out
 
 
@@ -328,3 +335,65 @@ def format_mean_sd(table: pd.DataFrame) -> pd.DataFrame:
         out[f"{q} n"] = table[f"{q}_n"].map(lambda v: f"{int(v)}")
         out[f"{q} found %"] = table[f"{q}_found_pct"].map(lambda v: f"{v:.1f}")
     return out
+
+
+def _p_tables(result: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """P marks per protocol: each lead, and ``auto`` (earliest onset, latest offset, lead-0 peak)."""
+    leads = [result[f"p{k}"] for k in range(sum(k.startswith("lead") for k in result))]
+    tables = {f"lead{k}": t for k, t in enumerate(leads)}
+    stack = np.stack(leads)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # beats without a P wave in any lead
+        peak = np.where(np.isfinite(stack[0, :, 1]), stack[0, :, 1], np.nanmax(stack[:, :, 1], axis=0))
+        tables["auto"] = np.column_stack([np.nanmin(stack[:, :, 0], 0), peak, np.nanmax(stack[:, :, 2], 0)])
+    return tables
+
+
+def record_p_errors(
+    record: str, method: str = "ecgpuwave", data_dir: str | Path | None = None
+) -> pd.DataFrame:
+    """P-wave errors (ms) and presence per annotated beat, for methods that place P waves.
+
+    Beats with no P wave in the reference (AF, junctional) are not scored as errors; the
+    columns ``ref_p`` / ``det_p`` (P peak present) give the presence detection instead.
+
+    Examples
+    --------
+    >>> record_p_errors("sel100", "ecgpuwave")["err_p_on_ms"].abs().median() < 20  # doctest: +SKIP
+    True
+    """
+    marks = qtdb.read_wave_marks(qtdb.record_path(record, data_dir))
+    result = delineate_record(record, method, data_dir)
+    if "p0" not in result:
+        raise ValueError(f"method {method!r} places no P waves")
+    fs = qtdb.SAMPLING_RATE
+    match = match_peaks(marks["peak"].to_numpy(), result["rpeaks"], round(MATCH_TOLERANCE_S * fs))
+    frames = []
+    for protocol, table in _p_tables(result).items():
+        det = np.full((len(marks), len(P_QUANTITIES)), np.nan)
+        det[match.ref_index] = table[match.det_index]
+        frame = pd.DataFrame({"record": record, "method": method, "protocol": protocol, "beat": marks.index})
+        frame["matched"] = np.isin(np.arange(len(marks)), match.ref_index)
+        frame["ref_p"], frame["det_p"] = marks["p_peak"].notna().to_numpy(), np.isfinite(det[:, 1])
+        for j, q in enumerate(P_QUANTITIES):
+            frame[f"err_{q}_ms"] = (det[:, j] - marks[q].to_numpy()) / fs * 1000.0
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def p_wave_summary(errors: pd.DataFrame) -> pd.DataFrame:
+    """Per (method, protocol): P error mean/SD (ms) and P presence Se / +P (%) over matched beats."""
+    rows = {}
+    for key, g in errors.groupby(["method", "protocol"], sort=False):
+        m = g[g["matched"]]
+        out = {}
+        for q in P_QUANTITIES:
+            err = g[f"err_{q}_ms"].dropna()
+            out[f"{q}_mean_ms"], out[f"{q}_sd_ms"], out[f"{q}_n"] = err.mean(), err.std(ddof=1), err.size
+        hit = (m["ref_p"] & m["det_p"]).sum()
+        out["p_se_pct"] = 100.0 * hit / max(m["ref_p"].sum(), 1)
+        out["p_ppv_pct"] = 100.0 * hit / max(m["det_p"].sum(), 1)
+        out["no_p_beats"] = int((~m["ref_p"]).sum())
+        rows[key] = out
+    index = pd.MultiIndex.from_tuples(list(rows), names=["method", "protocol"])
+    return pd.DataFrame(list(rows.values()), index=index)
