@@ -22,8 +22,9 @@ import pandas as pd
 
 from vitalkit.clinical import qt_validation as qv
 
-QT_METHODS = ("template", "neurokit-prominence", "neurokit-dwt", "neurokit-cwt")
-"""Delineators compared by default (``neurokit-peak`` places no QRS onset)."""
+QT_METHODS = ("template", "neurokit-prominence", "neurokit-dwt", "neurokit-cwt", "ecgpuwave")
+"""Delineators compared by default (``neurokit-peak`` places no QRS onset); ``ecgpuwave``
+is the peer whose marks QTDB ships (``.pu``), scored by the same code."""
 
 
 def _print(title: str, table: pd.DataFrame) -> None:
@@ -65,8 +66,18 @@ def qt_benchmark(
     sd = per_record.loc["overall", "t_end_sd_ms"]
     verdict = "within" if sd <= 30.6 else "outside"
     print(f"\nT-end error SD {sd:.1f} ms: {verdict} the CSE tolerance of 30.6 ms (2 SD).")
+    out = {"summary": summary, "summary_heldout": heldout, "per_record": per_record, "errors": errors}
+    p_methods = [m for m in methods if m in qv.PEER_METHODS]
+    if p_methods:
+        names = qv.qtdb.resolve_records(records)
+        p_errors = pd.concat([qv.record_p_errors(r, m) for m in p_methods for r in names], ignore_index=True)
+        out["p_summary"] = qv.p_wave_summary(p_errors)
+        _print(
+            "P wave vs .q1c (ms; CSE 2 SD: onset 10.2, offset 12.7); presence Se / +P (%) over matched beats",
+            out["p_summary"].round(1),
+        )
     print(f"({time.perf_counter() - start:.0f} s)")
-    return {"summary": summary, "summary_heldout": heldout, "per_record": per_record, "errors": errors}
+    return out
 
 
 def hrv_benchmark(records: str | Sequence[str] = "NONPACED", clean: str = "annotation") -> pd.DataFrame:

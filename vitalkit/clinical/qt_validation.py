@@ -17,6 +17,12 @@ under these protocols:
     T end -1.6 ± 18.1 ms); it looks at the answer, so it is optimistic and reported only
     for comparison with them.
 
+The method ``ecgpuwave`` computes nothing: it reads the automatic marks QTDB ships in the
+``.pu`` files (one set per lead, told apart by the ``chan`` field) and goes through the same
+matching and scoring; its R peaks are its own lead-0 QRS marks, and its ``auto`` protocol
+combines the two leads with :func:`vitalkit.clinical.delineate.combine_leads` like the
+others (the T wave is taken from lead 0: the ``.pu`` marks carry no T prominence).
+
 An annotated beat counts as *found* when its R peak was detected and the delineator
 placed the boundary. Delineations are cached under
 ``<cache>/qtdb_delineation/<method>-<code hash>/``: a change to the R-peak detector's or
@@ -67,6 +73,50 @@ def _code_tag(method: str) -> str:
     return f"{method}-{hashlib.sha256(source.encode()).hexdigest()[:10]}"
 
 
+P_QUANTITIES = ("p_on", "p_peak", "p_off")
+CSE_P_TOLERANCE_MS = {"p_on": 10.2, "p_off": 12.7}
+"""CSE tolerances (2 SD) of the P-wave boundaries."""
+PEER_METHODS = ("ecgpuwave",)
+"""Methods whose marks are read from the database instead of computed."""
+
+
+def _mark_table(marks: pd.DataFrame) -> pd.DataFrame:
+    table = pd.DataFrame(
+        {"R": marks["peak"], "QRS_on": marks["qrs_on"], "J": marks["qrs_off"], "T_peak": marks["t_peak"]}
+    )
+    table["T_end"], table["iso_at"] = marks["t_end"], np.nan
+    return table[list(dl.POSITIONS)]
+
+
+def ecgpuwave_record(record: str, data_dir: str | Path | None = None) -> dict[str, np.ndarray]:
+    """ecgpuwave's marks of a QTDB record (``.pu``) in the layout of :func:`delineate_record`.
+
+    Lead 1's beats are matched to lead 0's (its R peaks) within :data:`MATCH_TOLERANCE_S`;
+    unmatched beats are NaN.
+
+    Examples
+    --------
+    >>> result = ecgpuwave_record("sel100")                  # doctest: +SKIP
+    >>> sorted(result)                                        # doctest: +SKIP
+    ['lead0', 'lead1', 'prom0', 'prom1', 'rpeaks']
+    """
+    base = qtdb.record_path(record, data_dir)
+    marks = [qtdb.read_wave_marks(base, "pu", chan=k) for k in (0, 1)]
+    leads = [_mark_table(m) for m in marks]
+    rpeaks = leads[0]["R"].to_numpy()
+    out: dict[str, np.ndarray] = {"rpeaks": rpeaks.astype(np.int64)}
+    tolerance = round(MATCH_TOLERANCE_S * qtdb.SAMPLING_RATE)
+    for k, table in enumerate(leads):
+        aligned = np.full((rpeaks.size, len(dl.POSITIONS)), np.nan)
+        match = match_peaks(rpeaks, table["R"].to_numpy(), tolerance)
+        aligned[match.ref_index] = table.to_numpy()[match.det_index]
+        out[f"lead{k}"], out[f"prom{k}"] = aligned, np.full(rpeaks.size, np.nan)
+        p_marks = np.full((rpeaks.size, len(P_QUANTITIES)), np.nan)
+        p_marks[match.ref_index] = marks[k][list(P_QUANTITIES)].to_numpy()[match.det_index]
+        out[f"p{k}"] = p_marks
+    return out
+
+
 def delineate_record(
     record: str, method: str = "template", data_dir: str | Path | None = None, use_cache: bool = True
 ) -> dict[str, np.ndarray]:
@@ -78,6 +128,8 @@ def delineate_record(
         ``rpeaks`` (absolute samples) and ``lead<k>`` arrays ``(n_beats, len(POSITIONS))``
         of absolute positions plus ``T_prom`` per lead as ``prom<k>``.
     """
+    if method in PEER_METHODS:
+        return ecgpuwave_record(record, data_dir)
     base = qtdb.record_path(record, data_dir)
     data_tag = record_fingerprint(base, (*SIGNAL_EXTENSIONS, "q1c"))  # the marks choose the stretch
     cache_file = config.cache_dir() / "qtdb_delineation" / _code_tag(method) / f"{record}-{data_tag}.npz"
@@ -260,9 +312,8 @@ def qt_error_summary(errors: pd.DataFrame, heldout_only: bool = False) -> pd.Dat
     """
     sub = errors[~errors["record"].isin(qtdb.DEVELOPMENT)] if heldout_only else errors
     rows = {key: _stats(g) for key, g in sub.groupby(["method", "protocol"], sort=False)}
-    table = pd.DataFrame(rows).T
-    table.index.names = ["method", "protocol"]
-    return table
+    index = pd.MultiIndex.from_tuples(list(rows), names=["method", "protocol"])
+    return pd.DataFrame(list(rows.values()), index=index)  # empty (no held-out record) stays valid
 
 
 def format_mean_sd(table: pd.DataFrame) -> pd.DataFrame:
@@ -286,3 +337,65 @@ def format_mean_sd(table: pd.DataFrame) -> pd.DataFrame:
         out[f"{q} n"] = table[f"{q}_n"].map(lambda v: f"{int(v)}")
         out[f"{q} found %"] = table[f"{q}_found_pct"].map(lambda v: f"{v:.1f}")
     return out
+
+
+def _p_tables(result: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """P marks per protocol: each lead, and ``auto`` (earliest onset, latest offset, lead-0 peak)."""
+    leads = [result[f"p{k}"] for k in range(sum(k.startswith("lead") for k in result))]
+    tables = {f"lead{k}": t for k, t in enumerate(leads)}
+    stack = np.stack(leads)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # beats without a P wave in any lead
+        peak = np.where(np.isfinite(stack[0, :, 1]), stack[0, :, 1], np.nanmax(stack[:, :, 1], axis=0))
+        tables["auto"] = np.column_stack([np.nanmin(stack[:, :, 0], 0), peak, np.nanmax(stack[:, :, 2], 0)])
+    return tables
+
+
+def record_p_errors(
+    record: str, method: str = "ecgpuwave", data_dir: str | Path | None = None
+) -> pd.DataFrame:
+    """P-wave errors (ms) and presence per annotated beat, for methods that place P waves.
+
+    Beats with no P wave in the reference (AF, junctional) are not scored as errors; the
+    columns ``ref_p`` / ``det_p`` (P peak present) give the presence detection instead.
+
+    Examples
+    --------
+    >>> record_p_errors("sel100", "ecgpuwave")["err_p_on_ms"].abs().median() < 20  # doctest: +SKIP
+    True
+    """
+    marks = qtdb.read_wave_marks(qtdb.record_path(record, data_dir))
+    result = delineate_record(record, method, data_dir)
+    if "p0" not in result:
+        raise ValueError(f"method {method!r} places no P waves")
+    fs = qtdb.SAMPLING_RATE
+    match = match_peaks(marks["peak"].to_numpy(), result["rpeaks"], round(MATCH_TOLERANCE_S * fs))
+    frames = []
+    for protocol, table in _p_tables(result).items():
+        det = np.full((len(marks), len(P_QUANTITIES)), np.nan)
+        det[match.ref_index] = table[match.det_index]
+        frame = pd.DataFrame({"record": record, "method": method, "protocol": protocol, "beat": marks.index})
+        frame["matched"] = np.isin(np.arange(len(marks)), match.ref_index)
+        frame["ref_p"], frame["det_p"] = marks["p_peak"].notna().to_numpy(), np.isfinite(det[:, 1])
+        for j, q in enumerate(P_QUANTITIES):
+            frame[f"err_{q}_ms"] = (det[:, j] - marks[q].to_numpy()) / fs * 1000.0
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def p_wave_summary(errors: pd.DataFrame) -> pd.DataFrame:
+    """Per (method, protocol): P error mean/SD (ms) and P presence Se / +P (%) over matched beats."""
+    rows = {}
+    for key, g in errors.groupby(["method", "protocol"], sort=False):
+        m = g[g["matched"]]
+        out = {}
+        for q in P_QUANTITIES:
+            err = g[f"err_{q}_ms"].dropna()
+            out[f"{q}_mean_ms"], out[f"{q}_sd_ms"], out[f"{q}_n"] = err.mean(), err.std(ddof=1), err.size
+        hit = (m["ref_p"] & m["det_p"]).sum()
+        out["p_se_pct"] = 100.0 * hit / max(m["ref_p"].sum(), 1)
+        out["p_ppv_pct"] = 100.0 * hit / max(m["det_p"].sum(), 1)
+        out["no_p_beats"] = int((~m["ref_p"]).sum())
+        rows[key] = out
+    index = pd.MultiIndex.from_tuples(list(rows), names=["method", "protocol"])
+    return pd.DataFrame(list(rows.values()), index=index)

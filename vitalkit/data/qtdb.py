@@ -93,7 +93,7 @@ def _boundaries(samples: np.ndarray, symbols: np.ndarray, i: int) -> tuple[float
     return onset, end
 
 
-def read_wave_marks(base: str | Path, extension: str = "q1c") -> pd.DataFrame:
+def read_wave_marks(base: str | Path, extension: str = "q1c", chan: int | None = None) -> pd.DataFrame:
     """Manual wave marks of a record as one row per annotated beat.
 
     A ``t`` (or ``p``) mark belongs to the last beat before it (the P wave to the next one).
@@ -103,7 +103,10 @@ def read_wave_marks(base: str | Path, extension: str = "q1c") -> pd.DataFrame:
     base : str or Path
         Record path without extension.
     extension : str
-        ``q1c`` (cardiologist 1) or ``q2c`` (cardiologist 2, 11 records).
+        ``q1c`` (cardiologist 1), ``q2c`` (cardiologist 2, 11 records) or ``pu``
+        (ecgpuwave's automatic marks, both leads in one file: pick one with ``chan``).
+    chan : int, optional
+        Keep only the marks of this signal (WFDB ``chan`` field); all marks when None.
 
     Returns
     -------
@@ -118,6 +121,9 @@ def read_wave_marks(base: str | Path, extension: str = "q1c") -> pd.DataFrame:
     """
     ann = read_annotations(base, extension)
     samples, symbols = ann.sample, ann.symbol.astype(str)
+    if chan is not None:
+        keep = ann.chan == chan if ann.chan is not None else np.ones(samples.size, dtype=bool)
+        samples, symbols = samples[keep], symbols[keep]
     rows: list[dict] = []
     pending_p: dict[str, float] = {}
     for i, sym in enumerate(symbols):
@@ -135,7 +141,8 @@ def read_wave_marks(base: str | Path, extension: str = "q1c") -> pd.DataFrame:
             pending_p = {"p_on": onset, "p_peak": float(samples[i]), "p_off": end}
     table = pd.DataFrame(rows, columns=[*WAVE_COLUMNS, "symbol"])
     if table.empty:
-        raise DataError(base, f"no annotated beats in the .{extension} file")
+        where = "" if chan is None else f" for signal {chan}"
+        raise DataError(base, f"no annotated beats{where} in the .{extension} file")
     return table
 
 

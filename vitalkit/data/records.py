@@ -37,12 +37,16 @@ class Annotations:
     subtype : np.ndarray or None
         WFDB ``subtyp`` field (int), where the reader has it: for noise annotations ``~`` it
         says which signals are noisy (bit ``c``) or unreadable (bit ``4 + c``; -1: all).
+    chan : np.ndarray or None
+        WFDB ``chan`` field (int): the signal an annotation belongs to (e.g. the per-lead
+        marks of QTDB's ``.pu`` files), where the reader has it.
     """
 
     sample: np.ndarray
     symbol: np.ndarray
     aux_note: np.ndarray
     subtype: np.ndarray | None = None
+    chan: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.sample.size)

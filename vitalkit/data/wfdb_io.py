@@ -250,4 +250,5 @@ def read_annotations(path: str | Path, extension: str = "atr", sig_len: int | No
         symbol=np.asarray(ann.symbol, dtype=object),
         aux_note=np.asarray(aux, dtype=object),
         subtype=np.asarray(ann.subtype if ann.subtype is not None else np.zeros(sample.size), dtype=np.int64),
+        chan=np.asarray(ann.chan if ann.chan is not None else np.zeros(sample.size), dtype=np.int64),
     )
