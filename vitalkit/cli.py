@@ -78,6 +78,13 @@ def _batch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _benchmark_batch(args: argparse.Namespace) -> int:
+    from vitalkit.pipeline.batch_bench import benchmark_batch
+
+    benchmark_batch(args.spec, workers=args.workers, threads=args.threads)
+    return 0
+
+
 def _validate(args: argparse.Namespace) -> int:
     from vitalkit.pipeline.params import load_params
 
@@ -371,6 +378,11 @@ def build_parser() -> argparse.ArgumentParser:
     beats.add_argument("--reports-dir")
     beats.add_argument("--no-progress", action="store_true")
     beats.set_defaults(func=_benchmark_beats)
+    bbatch = bench_sub.add_parser("batch", help="a batch serially, then on a LocalCluster: ratio, overhead")
+    bbatch.add_argument("spec", nargs="?", default="params/batch-bench.yaml")
+    bbatch.add_argument("--workers", type=int, default=2)
+    bbatch.add_argument("--threads", type=int, default=1)
+    bbatch.set_defaults(func=_benchmark_batch)
     rhythm = bench_sub.add_parser(
         "rhythm", help="AF (CinC 2017 CV), shockable (AHA goals, delays), per-type table"
     )
