@@ -73,6 +73,28 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _batch(args: argparse.Namespace) -> int:
+    from vitalkit.pipeline.batch_run import run_batch
+
+    run_batch(
+        args.spec,
+        resume=args.resume,
+        scheduler=args.scheduler,
+        workers=args.workers,
+        threads=args.threads,
+        retries=args.retries,
+        reports_dir=args.reports_dir,
+    )
+    return 0
+
+
+def _benchmark_batch(args: argparse.Namespace) -> int:
+    from vitalkit.pipeline.batch_bench import benchmark_batch
+
+    benchmark_batch(args.spec, workers=args.workers, threads=args.threads)
+    return 0
+
+
 def _validate(args: argparse.Namespace) -> int:
     from vitalkit.pipeline.params import load_params
 
@@ -411,6 +433,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--reports-dir", help="where runs go (default: reports/ or VITALKIT_REPORTS_DIR)")
     run.add_argument("--no-progress", action="store_true", help="no papermill progress bars")
     run.set_defaults(func=_run)
+    batch = sub.add_parser("batch", help="run a batch (list or grid of parameter sets) on Dask")
+    batch.add_argument("spec", help="batch spec, e.g. params/batch-smoke.yaml")
+    batch.add_argument("--resume", action="store_true", help="re-run only failed or missing members")
+    batch.add_argument("--scheduler", help="Dask scheduler address (default: a LocalCluster here)")
+    batch.add_argument("--workers", type=int, default=2, help="LocalCluster worker processes")
+    batch.add_argument("--threads", type=int, default=1, help="torch/BLAS threads per member")
+    batch.add_argument("--retries", type=int, default=1, help="re-runs of a member whose worker died")
+    batch.add_argument("--reports-dir", help="where batches go (default: reports/ or VITALKIT_REPORTS_DIR)")
+    batch.set_defaults(func=_batch)
     val = sub.add_parser("validate", help="validate a parameter set without running it")
     val.add_argument("params")
     val.add_argument("--no-data", action="store_true", help="skip the data checks")
@@ -423,6 +454,11 @@ def build_parser() -> argparse.ArgumentParser:
     beats.add_argument("--reports-dir")
     beats.add_argument("--no-progress", action="store_true")
     beats.set_defaults(func=_benchmark_beats)
+    bbatch = bench_sub.add_parser("batch", help="a batch serially, then on a LocalCluster: ratio, overhead")
+    bbatch.add_argument("spec", nargs="?", default="params/batch-bench.yaml")
+    bbatch.add_argument("--workers", type=int, default=2)
+    bbatch.add_argument("--threads", type=int, default=1)
+    bbatch.set_defaults(func=_benchmark_batch)
     rhythm = bench_sub.add_parser(
         "rhythm", help="AF (CinC 2017 CV), shockable (AHA goals, delays), per-type table"
     )

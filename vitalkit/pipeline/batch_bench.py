@@ -1,0 +1,76 @@
+"""``vitalkit benchmark batch SPEC``: the same members one after another, then on a LocalCluster.
+
+Prints the serial wall time (``workers x threads`` torch threads, one member at a time), the
+Dask wall time (``workers`` processes x ``threads`` threads), their ratio, the cluster start
+time and Dask's own overhead per member: the time a worker was not running a member (from
+submission to the last result), summed over workers and divided by the members.
+
+Examples
+--------
+>>> overhead_per_member([{"pid": 1, "duration_s": 9.0}, {"pid": 2, "duration_s": 8.0}], 10.0)
+1.5
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, TextIO
+
+from vitalkit.pipeline.batch import load_spec
+from vitalkit.pipeline.batch_dask import make_client, run_member, run_members
+
+
+def overhead_per_member(results: list[dict[str, Any]], wall_s: float) -> float:
+    """Idle worker time per member: sum over workers of (wall - time running members) / members."""
+    busy: dict[Any, float] = defaultdict(float)
+    for r in results:
+        busy[r["pid"]] += r["duration_s"]
+    return round(sum(wall_s - b for b in busy.values()) / len(results), 2)
+
+
+def benchmark_batch(spec_file: str, workers: int = 2, threads: int = 1, out: TextIO = sys.stdout) -> dict:
+    """Run the spec's members serially, then on Dask, in fresh folders; print and return the figures."""
+    root = Path(tempfile.mkdtemp(prefix="vitalkit-batch-bench-"))
+    spec = load_spec(spec_file, root / "spec")
+    figures: dict[str, Any] = {"members": len(spec.members), "workers": workers, "threads": threads}
+    for mode in ("serial", "dask"):
+        reports = root / mode
+        reports.mkdir()
+        jobs = {
+            m.id: dict(
+                params_file=str(m.params_file),
+                reports_dir=str(reports),
+                run_id=m.id,
+                resume=False,
+                threads=threads,
+                log_file=str(reports / f"{m.id}.log"),
+            )
+            for m in spec.members
+        }
+        results: list[dict[str, Any]] = []
+        if mode == "serial":
+            start = time.perf_counter()
+            for kwargs in jobs.values():
+                results.append(run_member(**{**kwargs, "threads": workers * threads}))
+            figures["serial_s"] = round(time.perf_counter() - start, 2)
+        else:
+            start = time.perf_counter()
+            with make_client(None, workers, threads, retries=1) as client:
+                client.wait_for_workers(workers)
+                figures["cluster_start_s"] = round(time.perf_counter() - start, 2)
+                start = time.perf_counter()
+                run_members(client, jobs, lambda _id, r, into=results: into.append(r), out=out)
+                figures["dask_s"] = round(time.perf_counter() - start, 2)
+            figures["overhead_per_member_s"] = overhead_per_member(results, figures["dask_s"])
+        failed = [r for r in results if r["status"] != "done"]
+        if failed:
+            raise RuntimeError(f"{mode}: {len(failed)} member(s) failed: {failed[0].get('error')}")
+    figures["ratio"] = round(figures["dask_s"] / figures["serial_s"], 3)
+    for key, value in figures.items():
+        print(f"{key:>24}: {value}", file=out, flush=True)
+    print(f"runs under {root}", file=out)
+    return figures
