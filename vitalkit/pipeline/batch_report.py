@@ -8,7 +8,8 @@ figure), never to the test-set evaluation. The page is self-contained (no networ
 
 Examples
 --------
->>> metric_value({"stages": [{"label": "train[rf]", "headline": {"metrics": {"f1": 0.5}}}]}, "train[rf].f1")
+>>> run = {"stages": [{"label": "train[rf]", "status": "ok", "headline": {"metrics": {"f1": 0.5}}}]}
+>>> metric_value(run, "train[rf].f1")
 0.5
 """
 
