@@ -33,6 +33,8 @@ Examples
     print the AAMI table against the reference annotations.
 ``vitalkit predict model.onnx rec.edf --lead II --out predictions``
     The same with a model exported by a run (``reports/<run-id>/05_export/<label>/model.onnx``).
+``vitalkit predict reports/<run-id>/vitals/gru.onnx p100001.psv --out p --score``
+    Sepsis risk per hour of ICU stays (Challenge 2019 ``.psv``) with a vitals stage's model.
 ``vitalkit models register beats vitalkit/pretrained/beats_ds1.onnx --label production``
     Register a model package (validated, SHA-256 recorded, copied into the model store);
     ``models list|show|promote|retire|compare`` manage and compare versions.
@@ -53,6 +55,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from vitalkit import __version__
 from vitalkit.errors import VitalKitError
@@ -250,21 +253,45 @@ def _predict(args: argparse.Namespace) -> int:
         )
         print(f"{r.path}: {n} {unit} ({counts}{extra}) in {r.wall_s:.1f} s -> {r.folder}")
         if r.table is not None and r.summary is not None:
-            s = r.summary
-            print(
-                f"  accuracy {s['accuracy']:.4f}, macro-F1 {s['macro_f1']:.4f} on {s['matched']} matched "
-                f"beats; missed {s['missed']}, extra {s['extra']}"
-                if "matched" in s
-                else f"  AF windows: accuracy {s['accuracy']:.4f} over {s['windows']} windows "
-                f"({s['reference_af_windows']} AF in the reference)"
-            )
+            print("  " + _score_line(r.summary))
             print("  " + r.table.round(4).to_string().replace("\n", "\n  "))
     if len(results) > 1:
         print(
             f"{len(results)} recordings in {total_s:.1f} s "
             f"({60 * len(results) / max(total_s, 1e-9):.1f} per minute)"
         )
+    if args.score and results and "stay" in (results[0].summary or {}):
+        from vitalkit.inference.vitals import pooled_vitals_score
+
+        pooled = pooled_vitals_score([r.predictions for r in results])
+        print(
+            f"pooled over {pooled['stays']} stays ({pooled['septic_stays']} septic): AUROC "
+            f"{pooled['auroc']:.4f} on {pooled['evaluated_hours']} evaluated hours, utility "
+            f"{pooled['utility']:.4f}; septic warned 1-12 h before onset {pooled['septic_warned']}/"
+            f"{pooled['septic_counted']} (median {pooled['median_warning_h']:.0f} h), others alerted "
+            f"{pooled['other_alerted']}/{pooled['other_stays']}"
+        )
     return 0
+
+
+def _score_line(s: dict[str, Any]) -> str:
+    """One line summing up a recording's score against its reference (beats, rhythm or vitals)."""
+    if "matched" in s:
+        return (
+            f"accuracy {s['accuracy']:.4f}, macro-F1 {s['macro_f1']:.4f} on {s['matched']} matched "
+            f"beats; missed {s['missed']}, extra {s['extra']}"
+        )
+    if "stay" in s:
+        onset = f", onset hour {s['onset_hour']}" if s["onset_hour"] is not None else ""
+        return (
+            f"{'septic' if s['septic'] else 'not septic'}{onset}: AUROC {s['auroc']:.4f} over "
+            f"{s['evaluated_hours']} evaluated hours, {s['alert_hours']} alert hours, first alert "
+            f"hour {s['first_alert_hour']}"
+        )
+    return (
+        f"AF windows: accuracy {s['accuracy']:.4f} over {s['windows']} windows "
+        f"({s['reference_af_windows']} AF in the reference)"
+    )
 
 
 def _add_predict(sub: argparse._SubParsersAction) -> None:
@@ -283,8 +310,9 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
     predict.add_argument("--lead", help="channel used as the model's lead: name or 0-based index")
     predict.add_argument(
         "--task",
-        choices=["beats", "rhythm"],
-        help="beats (per-beat classes) or rhythm (AF per window); default: the model's task",
+        choices=["beats", "rhythm", "vitals"],
+        help="beats (per-beat classes), rhythm (AF per window) or vitals (sepsis risk per hour of an "
+        "ICU stay, .psv files); default: the model's task",
     )
     predict.add_argument(
         "--beats", default="detector", choices=["detector", "annotations"], help="where beats come from"

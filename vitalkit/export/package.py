@@ -193,6 +193,85 @@ def rhythm_model_metadata(
     }
 
 
+VITALS_CLASS = "sepsis_6h"
+"""The vitals model's one output: the risk that sepsis begins within the horizon."""
+
+
+def vitals_model_metadata(
+    label: str,
+    recipe: Mapping[str, Any],
+    alert_threshold: float | None,
+    provenance: Mapping[str, Any],
+    metrics: Mapping[str, Any] | None = None,
+    architecture: str = "gru",
+) -> dict[str, Any]:
+    """The metadata document of an hour-by-hour early-warning model on vital signs and labs.
+
+    Parameters
+    ----------
+    label, architecture : str
+        The model's label and architecture.
+    recipe : mapping
+        :meth:`vitalkit.vitals.stay.VitalsRecipe.to_dict`: input set, columns, fill limits,
+        windows, score settings and the label's horizon.
+    alert_threshold : float or None
+        Risk at or above which an hour raises an alert (chosen on validation patients).
+    provenance, metrics : mapping
+        As for :func:`beat_model_metadata`.
+
+    Examples
+    --------
+    >>> doc = vitals_model_metadata("GRU", {"inputs": "raw", "feature_names": ["HR"],
+    ...                              "horizon_h": 6}, 0.3, {"vitalkit_version": "0"})
+    >>> metadata_problems(doc), doc["inputs"][0]["shape"]
+    ([], ['batch', 'time', 1])
+    """
+    names = list(recipe["feature_names"])
+    shape = ["batch", "time", len(names)]
+    horizon = recipe.get("horizon_h", 6)
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "task": "vitals",
+        "model": {"label": label, "architecture": architecture, "kind": "neural", "members": []},
+        "inputs": [
+            {
+                "name": "values",
+                "shape": shape,
+                "dtype": "float32",
+                "units": "one row per hour of the stay: vital signs and labs in the Challenge 2019 units "
+                "after a limited forward fill, per-stay values, ICU hours; NaN where unknown",
+                "columns": names,
+            },
+            {
+                "name": "measured",
+                "shape": shape,
+                "dtype": "float32",
+                "units": "1 where the value is known (raw inputs: measured that hour), else 0",
+                "columns": names,
+            },
+        ],
+        "output": {
+            "name": "risk",
+            "activation": "sigmoid",
+            "classes": [VITALS_CLASS],
+            "class_meaning": {
+                VITALS_CLASS: f"sepsis onset (Sepsis-3 as in the PhysioNet/CinC Challenge 2019) "
+                f"within the next {horizon} hours, per hour"
+            },
+        },
+        "vitals": {
+            **dict(recipe),
+            "step_h": 1.0,
+            "alert_threshold": None if alert_threshold is None else float(alert_threshold),
+            "reader": "vitalkit.vitals.stay.read_stay (Challenge 2019 .psv, one stay per file)",
+        },
+        "look_ahead": {"all inputs": "none: hour t uses hours up to t (causal GRU)"},
+        "provenance": {"vitalkit_version": vitalkit.__version__, **provenance},
+        "metrics": dict(metrics or {}),
+    }
+
+
 def metadata_props(doc: Mapping[str, Any]) -> dict[str, str]:
     """ONNX ``metadata_props`` for a document: the document under :data:`METADATA_KEY` and a few
     flat keys for people reading the file in Netron or ``onnx``."""

@@ -40,6 +40,7 @@ from vitalkit.data.records import Record
 from vitalkit.export.package import ModelPackage
 from vitalkit.inference.beats import BeatPredictions
 from vitalkit.inference.rhythm import RhythmPredictions
+from vitalkit.inference.vitals import VitalsPredictions
 from vitalkit.io import atomic_dir
 
 ANNOTATOR = "vkb"
@@ -312,6 +313,115 @@ def write_rhythm_prediction(
         parts += [
             "<h2>Timeline</h2>",
             f"<img alt='timeline' src='data:image/png;base64,{_png(rhythm_timeline_figure(pred))}'>",
+            FOOTER,
+        ]
+        (tmp / "report.html").write_text("\n".join(parts))
+    return target
+
+
+VITAL_PANELS = (("HR", "beats/min"), ("SpO2", "%"), ("SBP", "mmHg"), ("RR", "breaths/min"), ("Temp", "°C"))
+"""Vital signs drawn under the risk curve of a stay."""
+
+
+def vitals_timeline_figure(pred: VitalsPredictions, onset_hour: float | None = None) -> plt.Figure:
+    """Risk per hour with the alert threshold (and the reference onset), the vital signs below."""
+    hours = pred.hours["time_h"].to_numpy()
+    fig, axes = plt.subplots(
+        1 + len(VITAL_PANELS),
+        1,
+        figsize=(11, 1.3 * (2 + len(VITAL_PANELS))),
+        sharex=True,
+        height_ratios=[2.5] + [1] * len(VITAL_PANELS),
+    )
+    top = axes[0]
+    top.plot(hours, pred.hours["risk"], color="#c44e52", lw=1.4, label="risk")
+    alert = pred.hours["alert"].to_numpy(bool)
+    top.scatter(hours[alert], pred.hours["risk"].to_numpy()[alert], s=10, color="#c44e52", label="alert")
+    if pred.threshold is not None:
+        top.axhline(pred.threshold, color="k", ls="--", lw=0.8, label=f"threshold {pred.threshold:.3g}")
+    if onset_hour is not None and onset_hour < len(hours):
+        for ax in axes:
+            ax.axvline(hours[int(onset_hour)], color="#8172b3", lw=1)
+        top.text(hours[int(onset_hour)], 0.95, " onset", color="#8172b3", va="top", fontsize=8)
+    top.set_ylim(0, 1)
+    top.set_ylabel("P(sepsis ≤ 6 h)")
+    top.legend(loc="upper left", fontsize=8, ncol=3)
+    top.grid(alpha=0.3)
+    for ax, (channel, unit) in zip(axes[1:], VITAL_PANELS, strict=True):
+        v = pred.frame[channel].to_numpy(np.float64)
+        ax.plot(hours, v, ".", ms=3, color="#4c72b0")
+        ax.set_ylabel(f"{channel}\n{unit}", fontsize=8)
+        ax.grid(alpha=0.3)
+    axes[-1].set_xlabel("ICU hours (ICULOS)")
+    return fig
+
+
+def write_vitals_prediction(
+    out_dir: str | Path,
+    pred: VitalsPredictions,
+    package: ModelPackage,
+    score: tuple[pd.DataFrame, dict[str, Any]] | None = None,
+    inputs: bool = False,
+) -> Path:
+    """Write ``hours.csv``, ``report.html``, ``prediction.json`` (and ``score.*``, ``inputs.csv``:
+    values then ``measured_<column>``) into ``<out_dir>/<stay>/`` atomically."""
+    target = Path(out_dir) / pred.record
+    columns = package.metadata["inputs"][0]["columns"]
+    with atomic_dir(target) as tmp:
+        pred.hours.to_csv(tmp / "hours.csv", index=False, float_format="%.6g")
+        table = pd.concat(
+            [
+                pd.DataFrame(pred.inputs["values"], columns=columns),
+                pd.DataFrame(pred.inputs["measured"], columns=[f"measured_{c}" for c in columns]),
+            ],
+            axis=1,
+        )
+        _write_extras(tmp, score, table if inputs else None)
+        counts = pred.counts()
+        info = {
+            "record": pred.record,
+            "task": "vitals",
+            "model": package.metadata["model"],
+            "model_file": package.path.name,
+            "hours": len(pred.hours),
+            "alert_threshold": pred.threshold,
+            "counts": counts["hours"].to_dict(),
+            "max_risk": float(pred.hours["risk"].max()),
+            "first_alert_time_h": (
+                float(pred.hours.loc[pred.hours["alert"], "time_h"].iloc[0])
+                if pred.hours["alert"].any()
+                else None
+            ),
+            "timings_s": pred.timings_s,
+        }
+        (tmp / "prediction.json").write_text(json.dumps(info, indent=2))
+        facts = {
+            "stay": pred.record,
+            "duration": f"{len(pred.hours)} hours (ICU hours {pred.hours['time_h'].iloc[0]:g} to "
+            f"{pred.hours['time_h'].iloc[-1]:g})",
+            "model": f"{package.metadata['model']['label']}, {package.path.name}",
+            "output": package.metadata["output"]["class_meaning"][package.classes[0]],
+            "alert threshold": "none" if pred.threshold is None else f"{pred.threshold:.4g}",
+            "time (s)": ", ".join(f"{k} {v:.3f}" for k, v in pred.timings_s.items()),
+        }
+        parts = [*_page_head(f"vitalkit predict: {pred.record}", f"Early warning for {pred.record}", facts)]
+        parts[-1] = parts[-1].replace("<h2>Classes</h2>", "<h2>Alerts</h2>")
+        parts.append(_table(counts))
+        onset = None
+        if score is not None:
+            s = score[1]
+            onset = s.get("onset_hour")
+            parts += [
+                "<h2>Against SepsisLabel</h2>",
+                f"<p>{'septic' if s['septic'] else 'not septic'}"
+                + (f", onset at hour {onset}" if onset is not None else "")
+                + f"; {s['evaluated_hours']} hours evaluated (before onset), {s['positive_hours']} with "
+                f"onset within the horizon.</p>",
+                _table(score[0].T),
+            ]
+        parts += [
+            "<h2>Risk and vital signs</h2>",
+            f"<img alt='timeline' src='data:image/png;base64,{_png(vitals_timeline_figure(pred, onset))}'>",
             FOOTER,
         ]
         (tmp / "report.html").write_text("\n".join(parts))

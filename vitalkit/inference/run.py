@@ -17,16 +17,15 @@ from typing import Any
 import pandas as pd
 
 from vitalkit.data.readers import read_record
+from vitalkit.data.records import Record
 from vitalkit.errors import DataError
 from vitalkit.export.package import ModelPackage, load_package
 from vitalkit.inference.beats import BeatPredictions, predict_beats
-from vitalkit.inference.outputs import write_prediction, write_rhythm_prediction
+from vitalkit.inference.outputs import write_prediction, write_rhythm_prediction, write_vitals_prediction
 from vitalkit.inference.rhythm import RhythmPredictions, predict_rhythm, score_af_windows
 from vitalkit.inference.score import score_beats
+from vitalkit.inference.vitals import VitalsPredictions, predict_vitals, score_vitals
 from vitalkit.pretrained import DEFAULT_BY_TASK, resolve_model
-
-TASKS = ("beats", "rhythm")
-"""Tasks ``vitalkit predict`` applies models to."""
 
 
 @dataclass
@@ -35,7 +34,7 @@ class RecordResult:
 
     path: str
     folder: Path
-    predictions: BeatPredictions | RhythmPredictions
+    predictions: BeatPredictions | RhythmPredictions | VitalsPredictions
     table: pd.DataFrame | None = None
     summary: dict[str, Any] | None = None
     wall_s: float = 0.0
@@ -45,6 +44,58 @@ def _is_wfdb(path: Path) -> bool:
     return path.suffix.lower() in (".hea", ".dat") or (
         not path.exists() and path.with_name(path.name + ".hea").is_file()
     )
+
+
+@dataclass(frozen=True)
+class _Options:
+    lead: str | int | None
+    beats: str
+    score: bool
+    annotator: str
+    detector: str | None
+    read_options: dict[str, Any]
+    inputs: bool
+
+
+Applied = tuple[Any, "tuple[pd.DataFrame, dict[str, Any]] | None", Path]
+
+
+def _read(path: Path, o: _Options) -> Record:
+    options = dict(o.read_options)
+    if (o.beats == "annotations" or o.score) and _is_wfdb(path):
+        options.setdefault("annotator", o.annotator)
+    record = read_record(path, **options)
+    if o.score and record.annotations is None:
+        raise DataError(path, "--score needs reference annotations, and this recording has none")
+    return record
+
+
+def _apply_beats(package: ModelPackage, path: Path, out_dir: str | Path, o: _Options) -> Applied:
+    record = _read(path, o)
+    pred = predict_beats(package, record, lead=o.lead, beats=o.beats, detector=o.detector)
+    scored = score_beats(pred.beats, record, package.classes) if o.score else None
+    return pred, scored, write_prediction(out_dir, pred, record, package, scored, o.inputs)
+
+
+def _apply_rhythm(package: ModelPackage, path: Path, out_dir: str | Path, o: _Options) -> Applied:
+    record = _read(path, o)
+    pred = predict_rhythm(package, record, lead=o.lead)
+    scored = score_af_windows(pred, record) if o.score else None
+    return pred, scored, write_rhythm_prediction(out_dir, pred, record, package, scored, o.inputs)
+
+
+def _apply_vitals(package: ModelPackage, path: Path, out_dir: str | Path, o: _Options) -> Applied:
+    pred = predict_vitals(package, path)
+    horizon = int(package.metadata["vitals"].get("horizon_h", 6))
+    scored = score_vitals(pred, horizon) if o.score else None
+    return pred, scored, write_vitals_prediction(out_dir, pred, package, scored, o.inputs)
+
+
+APPLY = {"beats": _apply_beats, "rhythm": _apply_rhythm, "vitals": _apply_vitals}
+"""What ``vitalkit predict`` does with one recording, per model task."""
+
+TASKS = tuple(APPLY)
+"""Tasks ``vitalkit predict`` applies models to."""
 
 
 def predict_files(
@@ -67,7 +118,8 @@ def predict_files(
     ----------
     records : sequence of path
         Recordings in any format the readers take (WFDB given by ``.hea`` or without
-        extension, EDF, CSV, NumPy, serial-converted ``.npz``).
+        extension, EDF, CSV, NumPy, serial-converted ``.npz``); for a vitals model, ICU stays
+        as Challenge 2019 ``.psv`` files.
     out_dir : path
         Output folder; one sub-folder per recording, written atomically.
     model : str or path, optional
@@ -89,7 +141,7 @@ def predict_files(
         onnxruntime threads.
     inputs : bool
         Also write ``inputs.csv`` (the model's inputs per beat or window) for other runtimes.
-    task : {'beats', 'rhythm'}, optional
+    task : {'beats', 'rhythm', 'vitals'}, optional
         The task; default the model's (from its metadata). A model of another task is refused.
 
     Raises
@@ -101,6 +153,12 @@ def predict_files(
     if task is not None and task not in TASKS:
         raise DataError("--task", f"task must be one of {list(TASKS)}, not {task!r}")
     if model is None:
+        if (task or "beats") not in DEFAULT_BY_TASK:
+            raise DataError(
+                "--task",
+                f"no shipped {task} model: give a model file, e.g. the gru.onnx of a vitals stage "
+                "(vitalkit run params/vitals.yaml)",
+            )
         model = DEFAULT_BY_TASK[task or "beats"]
     package: ModelPackage = load_package(resolve_model(model), threads=threads)
     if task is not None and package.task != task:
@@ -114,22 +172,12 @@ def predict_files(
     results = []
     for given in records:
         start = time.perf_counter()
-        path = Path(given)
-        options = dict(read_options or {})
-        if (beats == "annotations" or score) and _is_wfdb(path):
-            options.setdefault("annotator", annotator)
-        record = read_record(path, **options)
-        if score and record.annotations is None:
-            raise DataError(path, "--score needs reference annotations, and this recording has none")
-        pred: BeatPredictions | RhythmPredictions
-        if package.task == "rhythm":
-            pred = predict_rhythm(package, record, lead=lead)
-            scored = score_af_windows(pred, record) if score else None
-            folder = write_rhythm_prediction(out_dir, pred, record, package, scored, inputs)
-        else:
-            pred = predict_beats(package, record, lead=lead, beats=beats, detector=detector)
-            scored = score_beats(pred.beats, record, package.classes) if score else None
-            folder = write_prediction(out_dir, pred, record, package, scored, inputs)
+        pred, scored, folder = APPLY[package.task](
+            package,
+            Path(given),
+            out_dir,
+            _Options(lead, beats, score, annotator, detector, dict(read_options or {}), inputs),
+        )
         results.append(
             RecordResult(
                 str(given),

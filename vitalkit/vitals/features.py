@@ -22,6 +22,8 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -59,9 +61,16 @@ def history_features(
     filled: pd.DataFrame,
     scores: pd.DataFrame | None = None,
     window_h: float = 6.0,
+    channels: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Feature matrix of the gradient-boosting baseline (module notes), one row per patient-hour."""
-    channels = [c for c in filled.columns if filled[c].notna().any()]
+    """Feature matrix of the gradient-boosting baseline (module notes), one row per patient-hour.
+
+    ``channels`` fixes the per-channel columns (default: every channel measured in ``frame``;
+    a model applied to one new stay needs its training cohort's list).
+    """
+    if channels is None:
+        channels = [c for c in filled.columns if filled[c].notna().any()]
+    channels = list(channels)
     time_h = frame["time_h"].to_numpy()
     groups = frame["patient"].to_numpy()
     raw = frame[channels].to_numpy(dtype=np.float64)

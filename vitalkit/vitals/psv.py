@@ -67,8 +67,11 @@ def _bad_cell(path: Path, table: pd.DataFrame, column: str) -> DataError:
     )
 
 
-def read_psv_table(path: str | Path) -> pd.DataFrame:
+def read_psv_table(path: str | Path, label_required: bool = True) -> pd.DataFrame:
     """Read and check one Challenge file; return its numeric table (Challenge column names).
+
+    With ``label_required=False`` a file without the ``SepsisLabel`` column (a stay to be
+    scored by a model, with no reference) is read, its label column NaN.
 
     Raises
     ------
@@ -92,6 +95,8 @@ def read_psv_table(path: str | Path) -> pd.DataFrame:
     short = [i for i, n in enumerate(fields) if n != fields[0]]
     if short:
         raise DataError(path, f"line {short[0] + 1} has {fields[short[0]]} fields, the header {fields[0]}")
+    if not label_required and "SepsisLabel" not in table.columns:
+        table["SepsisLabel"] = np.nan
     missing = [c for c in CHALLENGE_COLUMNS if c not in table.columns]
     extra = [c for c in table.columns if c not in CHALLENGE_COLUMNS]
     if missing or extra:
@@ -121,6 +126,8 @@ def read_psv_table(path: str | Path) -> pd.DataFrame:
         )
     label = table["SepsisLabel"].to_numpy()
     bad = ~np.isin(label, (0.0, 1.0))
+    if not label_required and np.isnan(label).all():
+        bad[:] = False
     if bad.any():
         raise DataError(
             path,

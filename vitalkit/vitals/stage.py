@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import vitalkit
 from vitalkit.errors import ParamsError
-from vitalkit.export.stage import latency_table
+from vitalkit.export.package import metadata_props, vitals_model_metadata
+from vitalkit.export.stage import export_provenance, latency_table
 from vitalkit.io import write_json
 from vitalkit.vitals.anomaly import fit_detectors
 from vitalkit.vitals.cohort import Cohort
@@ -33,6 +33,7 @@ from vitalkit.vitals.gbm import GBMResult, fit_gbm
 from vitalkit.vitals.metrics import roc_auc
 from vitalkit.vitals.recurrent_fit import RecurrentConfig, RecurrentResult, fit_recurrent, save_recurrent
 from vitalkit.vitals.sequences import SequenceSet, build_sequences, predict_risk, sequence_inputs
+from vitalkit.vitals.stay import VitalsRecipe, recipe_of
 from vitalkit.viz import add_headline
 
 ANOMALY_REFERENCES: tuple[str, ...] = ("non_septic", "all")
@@ -130,6 +131,7 @@ class RecurrentRun:
     risk: np.ndarray
     inputs: str = "raw"
     selection: pd.DataFrame | None = None
+    recipe: VitalsRecipe | None = None
 
     @property
     def model(self):
@@ -142,14 +144,19 @@ def train_recurrent(
     inputs: str | list[str] = "raw",
     scores: pd.DataFrame | None = None,
     window_h: float = 6.0,
+    *,
+    missing_policy: str = "assume_normal",
+    trend_rise: float = 2.0,
     **config: Any,
 ) -> RecurrentRun:
     """Train the GRU on each input set (:data:`~vitalkit.vitals.sequences.INPUTS`), keep the one
     with the best validation AUROC, save it, and score every row.
 
     ``config`` holds :class:`~vitalkit.vitals.recurrent_fit.RecurrentConfig` fields;
-    ``scores`` (NEWS2/MEWS) feed the ``'history'`` inputs. Each candidate trains under
-    ``<product_dir>/<inputs>/``; the selected model is saved in ``product_dir``.
+    ``scores`` (NEWS2/MEWS) feed the ``'history'`` inputs, ``missing_policy`` and ``trend_rise``
+    say how they were computed (they go into the model's :class:`~vitalkit.vitals.stay.VitalsRecipe`,
+    so that ``vitalkit predict`` rebuilds the same inputs for a new stay). Each candidate trains
+    under ``<product_dir>/<inputs>/``; the selected model is saved in ``product_dir``.
     """
     cfg = RecurrentConfig(**config)
     product_dir = Path(product_dir)
@@ -171,7 +178,15 @@ def train_recurrent(
     risk = np.full(len(cohort.frame), np.nan)
     for seqs in sets.values():
         risk[seqs.rows] = predict_risk(result.model, seqs)
-    return RecurrentRun(result, cfg, sets["test"], risk, kind, pd.DataFrame(rows).set_index("inputs"))
+    recipe = recipe_of(
+        kind,
+        sets["test"].feature_names,
+        cohort.fill_hours,
+        window_h=window_h,
+        missing_policy=missing_policy,
+        trend_rise=trend_rise,
+    )
+    return RecurrentRun(result, cfg, sets["test"], risk, kind, pd.DataFrame(rows).set_index("inputs"), recipe)
 
 
 def risk_table(
@@ -246,8 +261,16 @@ def export_recurrent(
 ) -> RecurrentExport:
     """Export the GRU to ``<product_dir>/gru.onnx``; check, parity on all test hours, latency."""
     model = run.model
+    recipe = run.recipe or recipe_of(run.inputs, run.test.feature_names, {})
+    doc = vitals_model_metadata(
+        "GRU",
+        recipe.to_dict(),
+        threshold,
+        {**export_provenance(None, run_id), "dataset": "PhysioNet/CinC Challenge 2019 (set B subset)"},
+        {"val_auroc": float(run.result.best_val_auroc)},
+    )
     metadata = {
-        "producer": f"vitalkit {vitalkit.__version__}",
+        **metadata_props(doc),
         "model": "vitals GRU early warning",
         "output": "risk of sepsis onset (Challenge 2019 definition) within the next 6 hours, per hour",
         "inputs": f"{run.inputs} (vitalkit.vitals.sequences.INPUTS); values NaN where unknown",
