@@ -221,8 +221,9 @@ def vitals_model_metadata(
 
     Examples
     --------
-    >>> doc = vitals_model_metadata("GRU", {"inputs": "raw", "feature_names": ["HR"],
-    ...                              "horizon_h": 6}, 0.3, {"vitalkit_version": "0"})
+    >>> recipe = {"inputs": "raw", "feature_names": ["HR"], "horizon_h": 6,
+    ...           "fill_hours": 6, "lab_fill_hours": 24, "window_h": 6}
+    >>> doc = vitals_model_metadata("GRU", recipe, 0.3, {"vitalkit_version": "0"})
     >>> metadata_problems(doc), doc["inputs"][0]["shape"]
     ([], ['batch', 'time', 1])
     """
