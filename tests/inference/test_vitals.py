@@ -78,7 +78,14 @@ def test_predict_files_writes_each_stay_and_the_cli_pools_them(
     results = predict_files(stays, tmp_path / "out", model=path, score=True, inputs=True)
     for r in results:
         files = sorted(p.name for p in r.folder.iterdir())
-        assert files == ["hours.csv", "inputs.csv", "prediction.json", "report.html", "score.csv", "score.json"]
+        assert files == [
+            "hours.csv",
+            "inputs.csv",
+            "prediction.json",
+            "report.html",
+            "score.csv",
+            "score.json",
+        ]
         hours = pd.read_csv(r.folder / "hours.csv")
         assert list(hours.columns) == ["hour", "time_h", "risk", "alert"]
         assert "Risk and vital signs" in (r.folder / "report.html").read_text()
@@ -89,14 +96,12 @@ def test_predict_files_writes_each_stay_and_the_cli_pools_them(
     assert "pooled over 2 stays (1 septic): AUROC" in out and "evaluated hours" in out
 
 
-def test_bad_stays_and_wrong_models_are_named(
-    exported: tuple[RecurrentRun, Path], tmp_path: Path
-) -> None:
+def test_bad_stays_and_wrong_models_are_named(exported: tuple[RecurrentRun, Path], tmp_path: Path) -> None:
     _, path = exported
     lines = (sepsis_dir() / "p100001.psv").read_text().splitlines()
     short = tmp_path / "short.psv"
     short.write_text("\n".join(lines[:2]) + "\n")
-    with pytest.raises(DataError, match="short.psv: 1 hourly row"):
+    with pytest.raises(DataError, match=r"short\.psv: 1 hourly row"):
         predict_files([short], tmp_path / "out", model=path)
     assert not (tmp_path / "out" / "short").exists()
     unlabelled = tmp_path / "bedside.psv"

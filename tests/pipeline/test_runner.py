@@ -26,6 +26,22 @@ def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
+def test_smoke_run_products_carry_no_machine_paths(smoke_run: Path) -> None:
+    """Manifest, executed notebooks and reports name the run, data and notebooks portably."""
+    from vitalkit import config
+
+    machine = {str(smoke_run), str(smoke_run.resolve()), str(PROJECT), str(config.data_dir().resolve())}
+    texts = [p for p in smoke_run.rglob("*") if p.suffix in {".json", ".ipynb", ".html", ".md", ".csv"}]
+    assert len(texts) > 10
+    leaks = {str(p.relative_to(smoke_run)): m for p in texts for m in machine if m in p.read_text()}
+    assert leaks == {}
+    manifest = json.loads((smoke_run / "run.json").read_text())
+    assert not Path(manifest["data"]["data_dir"]).is_absolute()
+    executed = json.loads((smoke_run / "02_preprocess" / "notebook.ipynb").read_text())
+    assert executed["metadata"]["papermill"]["input_path"] == "notebooks/02_preprocess.ipynb"
+
+
+@pytest.mark.slow
 def test_smoke_run_writes_every_product(smoke_run: Path) -> None:
     manifest = json.loads((smoke_run / "run.json").read_text())
     assert manifest["status"] == "ok"

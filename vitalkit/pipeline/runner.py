@@ -223,7 +223,7 @@ class Runner:
                 "kernel": kernel_name(),
                 "status": "running",
                 "data": {
-                    "data_dir": str(self.data_dir),
+                    "data_dir": portable_dir(self.data_dir, root),
                     "physionet_mirror": config.physionet_mirror(),
                     "files": {},
                 },
@@ -233,6 +233,19 @@ class Runner:
 
     def _say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
+
+    def _placeholders(self) -> dict[str, str]:
+        """Machine paths of this run and their portable stand-ins, longest first."""
+        pairs = {
+            str(self.run_dir.resolve()): RUN_PLACEHOLDER,
+            str(self.run_dir): RUN_PLACEHOLDER,
+            str(self.data_dir.resolve()): DATA_PLACEHOLDER,
+            str(self.data_dir): DATA_PLACEHOLDER,
+            # papermill's input_path: the notebook, relative to the project root
+            f"{config.project_root().resolve()}{os.sep}": "",
+            f"{config.project_root()}{os.sep}": "",
+        }
+        return dict(sorted(pairs.items(), key=lambda kv: -len(kv[0])))
 
     # -- fingerprints ---------------------------------------------------------------------
     def _inputs(self, inst: StageInstance) -> dict[str, str]:
@@ -380,7 +393,7 @@ class Runner:
         if error is not None:
             if failed.exists():
                 shutil.rmtree(failed)
-            _relocate(tmp, failed)
+            _relocate(tmp, failed, self._placeholders())
             tmp.rename(failed)
             interrupted = isinstance(error, KeyboardInterrupt)
             record["status"] = "interrupted" if interrupted else "failed"
@@ -391,7 +404,7 @@ class Runner:
             if interrupted:
                 raise KeyboardInterrupt
             return record
-        _relocate(tmp, folder)
+        _relocate(tmp, folder, self._placeholders())
         old = self.run_dir / f".{inst.folder}.old-{os.getpid()}"
         if folder.exists():
             folder.rename(old)
@@ -495,14 +508,41 @@ class Runner:
         return self.run_dir
 
 
-def _relocate(tmp: Path, final: Path) -> None:
-    """Point the executed notebook and report at the folder they are about to be renamed to."""
+RUN_PLACEHOLDER = "$RUN_DIR"
+"""Stands for the run folder in executed notebooks and reports (no machine paths in products)."""
+
+DATA_PLACEHOLDER = "$VITALKIT_DATA_DIR"
+"""Stands for the data folder (``VITALKIT_DATA_DIR``) in executed notebooks and reports."""
+
+
+def portable_dir(path: Path, root: Path) -> str:
+    """``path`` relative to the project root when it can be written so (``../shared/data``),
+    else its name only: a manifest carries no absolute machine path.
+
+    Examples
+    --------
+    >>> portable_dir(Path("/a/shared/data"), Path("/a/checkout"))
+    '../shared/data'
+    """
+    try:
+        return os.path.relpath(Path(path).resolve(), Path(root).resolve())
+    except ValueError:  # another drive (Windows)
+        return Path(path).name
+
+
+def _relocate(tmp: Path, final: Path, placeholders: dict[str, str]) -> None:
+    """Point the executed notebook and report at the folder they are about to be renamed to,
+    written relative to the run (``$RUN_DIR/<stage>``); other machine paths become placeholders."""
+    mapping = {str(tmp): f"{RUN_PLACEHOLDER}/{final.name}", **placeholders}
     for name in ("notebook.ipynb", "report.html"):
         path = tmp / name
         if path.is_file():
             text = path.read_text()
-            if str(tmp) in text:
-                path.write_text(text.replace(str(tmp), str(final)))
+            new = text
+            for old, portable in mapping.items():  # longest first: the tmp folder lies in the run
+                new = new.replace(old, portable)
+            if new != text:
+                path.write_text(new)
 
 
 def _error_text(error: BaseException) -> str:
