@@ -262,14 +262,17 @@ def _predict(args: argparse.Namespace) -> int:
         )
     if args.score and results and "stay" in (results[0].summary or {}):
         from vitalkit.inference.vitals import pooled_vitals_score
+        from vitalkit.io import write_json
 
         pooled = pooled_vitals_score([r.predictions for r in results])
+        write_json(results[0].folder.parent / "pooled_score.json", pooled)
         print(
             f"pooled over {pooled['stays']} stays ({pooled['septic_stays']} septic): AUROC "
             f"{pooled['auroc']:.4f} on {pooled['evaluated_hours']} evaluated hours, utility "
             f"{pooled['utility']:.4f}; septic warned 1-12 h before onset {pooled['septic_warned']}/"
             f"{pooled['septic_counted']} (median {pooled['median_warning_h']:.0f} h), others alerted "
-            f"{pooled['other_alerted']}/{pooled['other_stays']}"
+            f"{pooled['other_alerted']}/{pooled['other_stays']} "
+            f"-> {results[0].folder.parent / 'pooled_score.json'}"
         )
     return 0
 

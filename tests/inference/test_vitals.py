@@ -94,6 +94,10 @@ def test_predict_files_writes_each_stay_and_the_cli_pools_them(
     assert main(["predict", str(path), *stays, "--out", str(tmp_path / "cli"), "--score"]) == 0
     out = capsys.readouterr().out
     assert "pooled over 2 stays (1 septic): AUROC" in out and "evaluated hours" in out
+    import json
+
+    written = json.loads((tmp_path / "cli" / "pooled_score.json").read_text())
+    assert written["stays"] == 2 and written["auroc"] == pytest.approx(pooled["auroc"])
 
 
 def test_bad_stays_and_wrong_models_are_named(exported: tuple[RecurrentRun, Path], tmp_path: Path) -> None:
