@@ -26,6 +26,7 @@ from vitalkit.beats.inputs import BeatRecipe
 from vitalkit.beats.segment import RR_FEATURES
 from vitalkit.data.windowset import WindowSet
 from vitalkit.errors import ParamsError
+from vitalkit.evaluate.tasks import TASKS
 from vitalkit.export.classical_onnx import export_classical, onnx_exportable
 from vitalkit.export.latency import compare_latency
 from vitalkit.export.onnx_export import check_onnx, export_onnx, parity
@@ -233,9 +234,7 @@ def input_metadata(data: BeatSet | WindowSet) -> dict[str, Any]:
         "window_channels": ",".join(data.channels),
         "window_length": data.windows.shape[2],
         "window_units": "physical units (mV for ECG), band-pass 0.5-40 Hz",
-        "output": "class probabilities (softmax)"
-        if data.task == "multiclass"
-        else "label probabilities (sigmoid)",
+        "output": TASKS[data.task].output,
     }
     if isinstance(data, BeatSet):
         names = data.feature_names
