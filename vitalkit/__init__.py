@@ -42,6 +42,7 @@ SUBMODULES = (
     "pipeline",
     "rhythm",
     "signal",
+    "splits",
     "train",
     "viz",
     "vitals",

@@ -131,7 +131,7 @@ class MitdbBeats:
     ) -> tuple[dict[str, list[str]], dict[str, Any]]:
         """Train / validation / test records: validation patients drawn from the training records."""
         from vitalkit.data import mitdb
-        from vitalkit.labels import patient_split, select_validation_records
+        from vitalkit.splits import patient_split, select_validation_records
 
         pool = mitdb.resolve_records(train_records)
         counts = mitdb.aami_counts(mitdb.annotation_counts(pool))
@@ -278,7 +278,7 @@ class FolderWindows:
         self, split_fractions: Any = (0.6, 0.2, 0.2), seed: int = 0, **_: Any
     ) -> tuple[dict[str, list[str]], dict[str, Any]]:
         """Patient-level train / validation / test split, stratified by label, leakage checked."""
-        from vitalkit.labels import patient_train_val_test
+        from vitalkit.splits import patient_train_val_test
 
         split = patient_train_val_test(self.dataset.patients, self.dataset.labels, split_fractions, seed)
         splits = {name: [self.names[i] for i in part["records"]] for name, part in split["parts"].items()}
