@@ -412,7 +412,7 @@ def evaluate_models(
     compare : sequence of str
         Two labels for the A/B comparison (default: the two best by validation score).
     """
-    from vitalkit.train.fit import load_trained_model
+    from vitalkit.models.persist import load_trained_model
 
     problems = []
     for name, members in (ensembles or {}).items():

@@ -59,7 +59,7 @@ def exportable_models(
     table of what is not exported and why (classical models on window features, ensembles
     with non-neural members).
     """
-    from vitalkit.train.fit import load_trained_model
+    from vitalkit.models.persist import load_trained_model
 
     modules: dict[str, Any] = {}
     skipped = []
