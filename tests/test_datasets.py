@@ -60,3 +60,16 @@ def test_unknown_kind_and_options() -> None:
         open_dataset({"kind": "mitdb", "path": "/x"})
     with pytest.raises(ParamsError, match=r"dataset\.path"):
         open_dataset({"kind": "folder"})
+
+
+def test_each_source_names_its_stage_inputs_without_opening(tmp_path) -> None:
+    from vitalkit.datasets import FolderWindows, SyntheticWindows, source_type
+
+    (tmp_path / "labels.json").write_text("{}")
+    (tmp_path / ".hidden").write_text("")
+    section = {"dataset": {"kind": "folder", "path": str(tmp_path)}}
+    assert source_type(section["dataset"]) is FolderWindows
+    assert [p.name for p in FolderWindows.explore_inputs(section)] == ["labels.json"]
+    assert SyntheticWindows.preprocess_inputs({"dataset": {"kind": "synthetic"}}) == []
+    with pytest.raises(ParamsError):
+        source_type({"kind": "mars"})

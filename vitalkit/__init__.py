@@ -15,11 +15,10 @@ Examples
 
 from __future__ import annotations
 
-import importlib
 import importlib.metadata
-from typing import Any
 
 from vitalkit.errors import DataError, ParamsError, StageError, VitalKitError
+from vitalkit.lazy import lazy_submodules
 
 try:  # one source of truth: the version pyproject.toml gave the installed distribution
     __version__ = importlib.metadata.version("vitalkit")
@@ -42,6 +41,7 @@ SUBMODULES = (
     "pipeline",
     "rhythm",
     "signal",
+    "splits",
     "train",
     "viz",
     "vitals",
@@ -50,9 +50,4 @@ SUBMODULES = (
 __all__ = ["DataError", "ParamsError", "StageError", "VitalKitError", "__version__", *SUBMODULES]
 
 
-def __getattr__(name: str) -> Any:
-    if name in SUBMODULES:
-        module = importlib.import_module(f"vitalkit.{name}")
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'vitalkit' has no attribute {name!r}")
+__getattr__ = lazy_submodules(__name__, SUBMODULES)

@@ -248,7 +248,7 @@ def _predict(args: argparse.Namespace) -> int:
         n = int(table[unit].sum())
         extra = (
             f", AF {table.loc['A', 'time_%']:.1f} % of the time"
-            if unit == "windows" and "A" in table.index
+            if "time_%" in table and "A" in table.index
             else ""
         )
         print(f"{r.path}: {n} {unit} ({counts}{extra}) in {r.wall_s:.1f} s -> {r.folder}")

@@ -38,9 +38,13 @@ import numpy as np
 
 from vitalkit.beats.dataset import BeatSet
 from vitalkit.data.windowset import WindowSet
-from vitalkit.errors import DataError, ParamsError
+from vitalkit.errors import DataError, ParamsError, collect
+from vitalkit.evaluate.tasks import TASKS
 
 SetType = BeatSet | WindowSet
+
+SET_TYPES: dict[str, type[BeatSet] | type[WindowSet]] = {"beats": BeatSet, "windows": WindowSet}
+"""Saved sample sets by the ``kind`` of their metadata."""
 
 
 def load_split(dataset_dir: str | Path, split: str) -> SetType:
@@ -53,19 +57,17 @@ def load_split(dataset_dir: str | Path, split: str) -> SetType:
             kind = json.loads(str(data["meta"])).get("kind", "beats") if "meta" in data else "beats"
     except (OSError, ValueError) as exc:
         raise DataError(path, f"cannot be read as .npz ({exc})") from None
-    return WindowSet.load(path) if kind == "windows" else BeatSet.load(path)
+    return SET_TYPES.get(kind, BeatSet).load(path)
 
 
 def sampling_labels(data: SetType) -> np.ndarray:
     """One class per sample for samplers: the label, or a multilabel row's first positive label."""
-    if data.task == "multilabel":
-        return np.asarray(data.labels).argmax(axis=1).astype(np.int64)
-    return np.asarray(data.labels, dtype=np.int64)
+    return TASKS[data.task].sampling_labels(data.labels)
 
 
 def targets(data: SetType) -> np.ndarray:
     """Training targets: int64 class indices or float32 multi-hot rows."""
-    return data.labels.astype(np.float32) if data.task == "multilabel" else data.labels.astype(np.int64)
+    return TASKS[data.task].targets(data.labels)
 
 
 SOURCES: dict[str, type] = {}
@@ -81,15 +83,31 @@ def register_source(kind: str):
     return decorate
 
 
-def open_dataset(spec: Mapping[str, Any] | str | None = None) -> Any:
-    """The dataset source a ``dataset`` parameter describes (``None`` or ``'mitdb'``: MIT-BIH)."""
+def _spec(spec: Mapping[str, Any] | str | None) -> tuple[str, dict[str, Any]]:
     if spec is None or isinstance(spec, str):
         spec = {"kind": spec or "mitdb"}
-    spec = dict(spec)
-    kind = spec.pop("kind", "mitdb")
+    options = dict(spec)
+    return str(options.pop("kind", "mitdb")), options
+
+
+def source_type(spec: Mapping[str, Any] | str | None = None) -> type:
+    """The source class a ``dataset`` parameter names, without opening it (no data is read).
+
+    Examples
+    --------
+    >>> source_type({"kind": "folder", "path": "x"}).__name__, source_type(None).__name__
+    ('FolderWindows', 'MitdbBeats')
+    """
+    kind, _ = _spec(spec)
     if kind not in SOURCES:
         raise ParamsError("dataset", [f"dataset.kind: unknown kind {kind!r}; use {sorted(SOURCES)}"])
-    return SOURCES[kind](**spec)
+    return SOURCES[kind]
+
+
+def open_dataset(spec: Mapping[str, Any] | str | None = None) -> Any:
+    """The dataset source a ``dataset`` parameter describes (``None`` or ``'mitdb'``: MIT-BIH)."""
+    cls = source_type(spec)
+    return cls(**_spec(spec)[1])
 
 
 @register_source("mitdb")
@@ -113,7 +131,7 @@ class MitdbBeats:
     ) -> tuple[dict[str, list[str]], dict[str, Any]]:
         """Train / validation / test records: validation patients drawn from the training records."""
         from vitalkit.data import mitdb
-        from vitalkit.labels import patient_split, select_validation_records
+        from vitalkit.splits import patient_split, select_validation_records
 
         pool = mitdb.resolve_records(train_records)
         counts = mitdb.aami_counts(mitdb.annotation_counts(pool))
@@ -159,6 +177,66 @@ class MitdbBeats:
             progress=False,
         )
 
+    @staticmethod
+    def explore_inputs(section: Mapping[str, Any]) -> list[Path]:
+        """Files the explore stage reads (its fingerprint's inputs)."""
+        from vitalkit.data import mitdb
+
+        return mitdb.record_paths(mitdb.resolve_records(section.get("records", "NONPACED")))
+
+    @staticmethod
+    def preprocess_inputs(section: Mapping[str, Any]) -> list[Path]:
+        """Files the preprocess stage reads (its fingerprint's inputs)."""
+        from vitalkit.data import mitdb
+
+        records = mitdb.resolve_records(section.get("train_records", "DS1"))
+        return mitdb.record_paths(records + mitdb.resolve_records(section.get("test_records", "DS2")))
+
+    @staticmethod
+    def check_explore(section: Mapping[str, Any]) -> list[str]:
+        """Problems of the explore stage's section, found before anything runs."""
+        from vitalkit.data import mitdb
+
+        problems: list[str] = []
+        records = section.get("records", "NONPACED")
+        collect(problems, lambda: mitdb.record_paths(mitdb.resolve_records(records)))
+        return problems
+
+    @staticmethod
+    def check_preprocess(section: Mapping[str, Any]) -> list[str]:
+        """Problems of the preprocess stage's section: overlapping or paced records, validation size."""
+        from vitalkit.data import mitdb
+
+        problems: list[str] = []
+        train = collect(problems, lambda: mitdb.resolve_records(section.get("train_records", "DS1"))) or []
+        test = collect(problems, lambda: mitdb.resolve_records(section.get("test_records", "DS2"))) or []
+        both = sorted(set(train) & set(test))
+        if both:
+            problems.append(
+                f"preprocess: record(s) {both} are in both train_records and "
+                "test_records (inter-patient evaluation needs disjoint patients)"
+            )
+        patients = {mitdb.patient_of(r) for r in train} & {mitdb.patient_of(r) for r in test}
+        shared = sorted(patients - set(both))
+        published = set(train) == set(mitdb.DS1) and set(test) == set(mitdb.DS2)
+        if shared and not published:
+            pairs = [sorted(r for r in train + test if mitdb.patient_of(r) == p) for p in shared]
+            problems.append(
+                f"preprocess: records {pairs} are one patient but sit in both train_records and "
+                "test_records (only the published DS1/DS2 split keeps 201 and 202 apart, as de Chazal did)"
+            )
+        paced = sorted(set(train + test) & set(mitdb.PACED))
+        if paced:
+            problems.append(f"preprocess: paced record(s) {paced} are excluded by the AAMI protocol")
+        n_val = section.get("n_val_records", 5)
+        if isinstance(n_val, int) and not 0 < n_val < len(train):
+            problems.append(
+                f"preprocess: n_val_records={n_val} must be between 1 and {len(train) - 1} "
+                "(the training records)"
+            )
+        collect(problems, lambda: mitdb.record_paths(train + test))
+        return problems
+
     def fit_scaler(self, train: BeatSet, window_scaling: str = "global") -> dict[str, Any]:
         """Window scale per channel and RR standardization, from the training patients only."""
         from vitalkit.beats.scaler import BeatScaler
@@ -200,7 +278,7 @@ class FolderWindows:
         self, split_fractions: Any = (0.6, 0.2, 0.2), seed: int = 0, **_: Any
     ) -> tuple[dict[str, list[str]], dict[str, Any]]:
         """Patient-level train / validation / test split, stratified by label, leakage checked."""
-        from vitalkit.labels import patient_train_val_test
+        from vitalkit.splits import patient_train_val_test
 
         split = patient_train_val_test(self.dataset.patients, self.dataset.labels, split_fractions, seed)
         splits = {name: [self.names[i] for i in part["records"]] for name, part in split["parts"].items()}
@@ -277,6 +355,44 @@ class FolderWindows:
             raise DataError(self.path, "no records in any split")
         return {s: WindowSet.concatenate(p, like) for s, p in sets.items()}, pd.DataFrame(rows)
 
+    @staticmethod
+    def stage_files(section: Mapping[str, Any]) -> list[Path]:
+        """Every file of the ``labels.json`` folder (what the explore and preprocess stages read)."""
+        folder = Path(section["dataset"].get("path", ""))
+        return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+    @classmethod
+    def explore_inputs(cls, section: Mapping[str, Any]) -> list[Path]:
+        """Files the explore stage reads (its fingerprint's inputs)."""
+        return cls.stage_files(section)
+
+    @classmethod
+    def preprocess_inputs(cls, section: Mapping[str, Any]) -> list[Path]:
+        """Files the preprocess stage reads (its fingerprint's inputs)."""
+        return cls.stage_files(section)
+
+    @staticmethod
+    def check_explore(section: Mapping[str, Any]) -> list[str]:
+        """Problems of the explore stage's section: the source must open."""
+        problems: list[str] = []
+        collect(problems, lambda: open_dataset(section.get("dataset")))
+        return problems
+
+    @staticmethod
+    def check_preprocess(section: Mapping[str, Any]) -> list[str]:
+        """Problems of the preprocess stage's section: the source must open and split."""
+        problems: list[str] = []
+        source = collect(problems, lambda: open_dataset(section.get("dataset")))
+        if source is not None:
+            collect(
+                problems,
+                lambda: source.split(
+                    split_fractions=section.get("split_fractions", (0.6, 0.2, 0.2)),
+                    seed=section.get("seed", 0),
+                ),
+            )
+        return problems
+
     def fit_scaler(self, train: WindowSet, window_scaling: str = "global") -> dict[str, Any]:
         """Window scale per channel, from the training patients only."""
         from vitalkit.data.windowset import window_scaler
@@ -335,6 +451,11 @@ class SyntheticWindows(FolderWindows):
             generate_dataset(folder, **options)
         self.options = options
         super().__init__(folder)
+
+    @staticmethod
+    def stage_files(section: Mapping[str, Any]) -> list[Path]:
+        """None: synthetic data is generated from the parameters, which the fingerprint holds."""
+        return []
 
 
 def save_dataset(
@@ -399,4 +520,4 @@ def example_windows_figure(windows: WindowSet, seconds: float = 5.0, seed: int =
 
 
 def _has_class(windows: WindowSet, i: int) -> np.ndarray:
-    return windows.labels[:, i] > 0 if windows.task == "multilabel" else windows.labels == i
+    return TASKS[windows.task].has_class(windows.labels, i)

@@ -13,7 +13,9 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 class VitalKitError(Exception):
@@ -61,3 +63,23 @@ class ParamsError(VitalKitError):
 
 class StageError(VitalKitError):
     """A pipeline stage failed; earlier products are left intact."""
+
+
+def collect(problems: list[str], fn: Callable[[], Any]) -> Any:
+    """Call ``fn``; on a :class:`VitalKitError` append its message to ``problems`` and return None.
+
+    Examples
+    --------
+    >>> problems: list[str] = []
+    >>> collect(problems, lambda: 1)
+    1
+    >>> def fail() -> None:
+    ...     raise DataError("x.csv", "empty")
+    >>> collect(problems, fail), problems
+    (None, ['x.csv: empty'])
+    """
+    try:
+        return fn()
+    except VitalKitError as exc:
+        problems.append(str(exc))
+        return None

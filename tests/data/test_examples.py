@@ -11,7 +11,7 @@ import pytest
 from vitalkit.data.examples import make_example_folder, mitdb_segment_labels
 from vitalkit.data.physionet import ensure_records
 from vitalkit.data.wfdb_io import read_wfdb
-from vitalkit.labels import check_no_leakage, patient_kfold
+from vitalkit.splits import check_no_leakage, patient_kfold
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from vitalkit.rhythm.crossval import record_folds
 from vitalkit.rhythm.dataset import build_rhythm_windows, window_table
 from vitalkit.rhythm.sources import cinc_subset, iter_records
+from vitalkit.splits import record_folds
 
 
 def test_shockable_windows_of_real_records(data_dir):

@@ -13,13 +13,11 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from vitalkit.clinical.delineate import DELINEATORS, combine_leads, ecg_delineate, ecg_delineate_leads
 from vitalkit.clinical.hrv import RR_CLEANERS, hrv_compute, mitdb_hrv_table, rr_clean
 from vitalkit.clinical.qt import QTC_FORMULAS, qt_correct, qt_intervals, qtc_summary
 from vitalkit.clinical.st import ecg_st, st_episodes, st_trend
+from vitalkit.lazy import lazy_submodules
 
 SUBMODULES = (
     "benchmark",
@@ -54,9 +52,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in SUBMODULES:
-        module = importlib.import_module(f"vitalkit.clinical.{name}")
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'vitalkit.clinical' has no attribute {name!r}")
+__getattr__ = lazy_submodules(__name__, SUBMODULES)

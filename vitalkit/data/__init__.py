@@ -14,14 +14,12 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from vitalkit.data.labelled import LabelledDataset, read_labelled_folder
 from vitalkit.data.physionet import DATABASES, PhysioNetDatabase, ensure_records
 from vitalkit.data.readers import READERS, read_record
 from vitalkit.data.records import Annotations, Record
 from vitalkit.data.wfdb_io import read_annotations, read_wfdb, verify_wfdb_record
+from vitalkit.lazy import lazy_submodules
 
 __all__ = [
     "DATABASES",
@@ -41,10 +39,5 @@ __all__ = [
 _LAZY = ("examples", "mitdb", "serial", "synthetic", "timebase", "writers")
 
 
-def __getattr__(name: str) -> Any:
-    """Import the heavier sub-modules on first use (``vk.data.synthetic`` loads neurokit2)."""
-    if name in _LAZY:
-        module = importlib.import_module(f"vitalkit.data.{name}")
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'vitalkit.data' has no attribute {name!r}")
+# the heavier sub-modules are imported on first use (``vk.data.synthetic`` loads neurokit2)
+__getattr__ = lazy_submodules(__name__, _LAZY)

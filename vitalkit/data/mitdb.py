@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from vitalkit.data.physionet import ensure_records
+from vitalkit.data.physionet import ensure_records, record_files
 from vitalkit.data.wfdb_io import read_annotations
 from vitalkit.errors import DataError
 from vitalkit.labels import AAMI_CLASSES, AAMI_MAP, QRS_SYMBOLS
@@ -229,3 +229,17 @@ def aami_counts(symbol_table: pd.DataFrame, classes: Sequence[str] = AAMI_CLASSE
         if cls in out.columns:
             out[cls] += symbol_table[symbol].astype(int)
     return out
+
+
+def record_paths(records: Sequence[str]) -> list[Path]:
+    """Header, signal and reference-annotation files of MIT-BIH ``records`` (fetched if absent).
+
+    Examples
+    --------
+    >>> [p.name for p in record_paths(["100"])]  # doctest: +SKIP
+    ['100.hea', '100.dat', '100.atr']
+    """
+    files: list[Path] = []
+    for base in ensure_records(SLUG, list(records)):
+        files += record_files(base, ("atr",))
+    return files

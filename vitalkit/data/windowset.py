@@ -84,7 +84,8 @@ class WindowSet:
 
     def class_counts(self) -> dict[str, int]:
         """Windows per class (multilabel: windows carrying each label)."""
-        if self.task == "multilabel":
+        # multi-hot rows (multilabel) or class indices (multiclass): told by the labels' shape
+        if self.labels.ndim == 2:
             counts = self.labels.sum(axis=0) if len(self) else np.zeros(len(self.classes))
         else:
             counts = np.bincount(self.labels, minlength=len(self.classes))

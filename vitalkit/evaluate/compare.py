@@ -16,8 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 
-from vitalkit.evaluate.bootstrap import paired_bootstrap
-from vitalkit.evaluate.multilabel import paired_bootstrap_multilabel
+from vitalkit.evaluate.tasks import TASKS
 
 
 def _correct(y_true: np.ndarray, pred: np.ndarray) -> np.ndarray:
@@ -57,7 +56,7 @@ def compare_models(
 
     Metrics not defined for ``classes`` (``S_F1`` without an S class) are left out.
     """
-    test = paired_bootstrap_multilabel if task == "multilabel" else paired_bootstrap
+    test = TASKS[task].paired_bootstrap
     known = {"macro_f1", "accuracy"} | {f"{c}_{m}" for c in classes for m in ("Se", "+P", "F1", "FPR")}
     rows = []
     for metric in [m for m in metrics if m in known]:

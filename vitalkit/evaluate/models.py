@@ -30,7 +30,6 @@ from vitalkit.evaluate.beat_tables import (
 )
 from vitalkit.evaluate.compare import compare_models
 from vitalkit.evaluate.curves import calibration_table, curve_table, expected_calibration_error
-from vitalkit.evaluate.metrics import confusion
 from vitalkit.evaluate.predict import predict_proba
 from vitalkit.evaluate.published import reproduction_table, with_ours
 from vitalkit.evaluate.tables import per_record_table
@@ -190,7 +189,7 @@ class Evaluation:
     def class_by_record(self, name: str = "S", label: str | None = None) -> pd.DataFrame | None:
         """One class per test record for ``label`` (default: the primary model); None when the
         task is not multiclass or has no class ``name``."""
-        if self.task != "multiclass" or name not in self.classes:
+        if not TASKS[self.task].exclusive or name not in self.classes:
             return None
         ev = self.models[label or self.primary]
         return class_by_record(self.test.labels, ev.predictions, self.test.record, self.classes, name)
@@ -198,7 +197,7 @@ class Evaluation:
     def without_records(self, exclude: Sequence[str], label: str | None = None) -> pd.DataFrame | None:
         """Test metrics of ``label`` on all records and without each record of ``exclude``
         (multiclass only, else None)."""
-        if self.task != "multiclass":
+        if not TASKS[self.task].exclusive:
             return None
         ev = self.models[label or self.primary]
         return without_records_table(
@@ -376,7 +375,7 @@ def _score(
         label=label,
         probabilities=test_proba,
         val_probabilities=val_proba,
-        confusion=confusion(test.labels, pred, len(test.classes)) if test.task == "multiclass" else None,
+        confusion=metrics.confusion(test.labels, pred, len(test.classes)),
         bootstrap=metrics.bootstrap(
             test.labels, pred, test.record, test.classes, n_boot=n_bootstrap, seed=seed, level=level
         ),
@@ -413,7 +412,7 @@ def evaluate_models(
     compare : sequence of str
         Two labels for the A/B comparison (default: the two best by validation score).
     """
-    from vitalkit.train.fit import load_trained_model
+    from vitalkit.models.persist import load_trained_model
 
     problems = []
     for name, members in (ensembles or {}).items():

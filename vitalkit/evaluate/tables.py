@@ -17,9 +17,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from vitalkit.evaluate.bootstrap import PER_CLASS, record_confusions
-from vitalkit.evaluate.metrics import per_class_arrays, summary_arrays
-from vitalkit.evaluate.multilabel import multilabel_summary
+from vitalkit.evaluate.bootstrap import PER_CLASS
+from vitalkit.evaluate.tasks import TASKS
 
 
 def per_record_table(
@@ -30,33 +29,7 @@ def per_record_table(
     task: str = "multiclass",
 ) -> pd.DataFrame:
     """One row per record: samples, accuracy, macro-F1, and per class its count, Se and +P."""
-    if task == "multilabel":
-        rows = {}
-        for name in np.unique(records):
-            inside = records == name
-            s = multilabel_summary(y_true[inside], y_pred[inside], classes)
-            rows[name] = {
-                "windows": int(inside.sum()),
-                "accuracy": s["accuracy"],
-                "macro_f1": s["macro_f1"],
-                **{f"{c}_Se": s[f"{c}_Se"] for c in classes},
-            }
-        table = pd.DataFrame(rows).T
-        table.index.name = "record"
-        return table
-    cms, names = record_confusions(y_true, y_pred, records, len(classes))
-    per = per_class_arrays(cms)
-    summ = summary_arrays(cms)
-    table = pd.DataFrame(
-        {"beats": cms.sum(axis=(1, 2)), "accuracy": summ["accuracy"], "macro_f1": summ["macro_f1"]},
-        index=names,
-    )
-    for i, c in enumerate(classes):
-        table[f"n_{c}"] = per["support"][:, i].astype(int)
-        table[f"{c}_Se"] = per["Se"][:, i]
-        table[f"{c}_+P"] = per["+P"][:, i]
-    table.index.name = "record"
-    return table
+    return TASKS[task].per_record(y_true, y_pred, records, classes)
 
 
 def class_table_with_ci(boot: pd.DataFrame, classes: Sequence[str], digits: int = 1) -> pd.DataFrame:

@@ -26,6 +26,7 @@ from vitalkit.beats.inputs import BeatRecipe
 from vitalkit.beats.segment import RR_FEATURES
 from vitalkit.data.windowset import WindowSet
 from vitalkit.errors import ParamsError
+from vitalkit.evaluate.tasks import TASKS
 from vitalkit.export.classical_onnx import export_classical, onnx_exportable
 from vitalkit.export.latency import compare_latency
 from vitalkit.export.onnx_export import check_onnx, export_onnx, parity
@@ -58,7 +59,7 @@ def exportable_models(
     table of what is not exported and why (classical models on window features, ensembles
     with non-neural members).
     """
-    from vitalkit.train.fit import load_trained_model
+    from vitalkit.models.persist import load_trained_model
 
     modules: dict[str, Any] = {}
     skipped = []
@@ -233,9 +234,7 @@ def input_metadata(data: BeatSet | WindowSet) -> dict[str, Any]:
         "window_channels": ",".join(data.channels),
         "window_length": data.windows.shape[2],
         "window_units": "physical units (mV for ECG), band-pass 0.5-40 Hz",
-        "output": "class probabilities (softmax)"
-        if data.task == "multiclass"
-        else "label probabilities (sigmoid)",
+        "output": TASKS[data.task].output,
     }
     if isinstance(data, BeatSet):
         names = data.feature_names

@@ -233,6 +233,10 @@ class ClassicalBeatModel:
     """
 
     kind = "classical"
+    samples = ("beats",)
+    """The samples it takes: beats (windows and beat features)."""
+    tasks = ("multiclass",)
+    """The tasks it learns."""
 
     def __init__(
         self,

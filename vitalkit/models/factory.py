@@ -11,6 +11,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from vitalkit.errors import ParamsError
@@ -19,6 +20,17 @@ from vitalkit.models.classical import CLASSICAL, ClassicalBeatModel, check_class
 from vitalkit.models.registry import available_backbones, check_hparams
 
 BeatModel = BeatNet | WindowNet | ClassicalBeatModel
+
+
+NETS: dict[str, Callable[..., BeatNet | WindowNet]] = {
+    "beats": lambda architecture, n_classes, task, use_rr, **common: BeatNet(
+        architecture, n_classes, use_rr=use_rr, **common
+    ),
+    "windows": lambda architecture, n_classes, task, use_rr, **common: WindowNet(
+        architecture, n_classes, task=task, **common
+    ),
+}
+"""Neural model builders by the samples they take (``BeatSet`` or ``WindowSet``)."""
 
 
 def available_architectures() -> list[str]:
@@ -79,7 +91,7 @@ def build_model(
     if problems:
         raise ParamsError("model", problems)
     if architecture in CLASSICAL:
-        if samples != "beats" or task != "multiclass":
+        if samples not in ClassicalBeatModel.samples or task not in ClassicalBeatModel.tasks:
             raise ParamsError("model", [f"{architecture}: classical models take beats (multiclass) only"])
         params = dict(hparams or {})
         feature_set = params.pop("feature_set", "window")
@@ -92,6 +104,8 @@ def build_model(
             feature_set=feature_set,
             feature_names=feature_names,
         )
-    if samples == "windows":
-        return WindowNet(architecture, n_classes, hparams=hparams, scaler=scaler, seed=seed, task=task)
-    return BeatNet(architecture, n_classes, hparams=hparams, scaler=scaler, use_rr=use_rr, seed=seed)
+    if samples not in NETS:
+        raise ParamsError("model", [f"samples must be one of {sorted(NETS)}, not {samples!r}"])
+    return NETS[samples](
+        architecture, n_classes, task=task, use_rr=use_rr, hparams=hparams, scaler=scaler, seed=seed
+    )

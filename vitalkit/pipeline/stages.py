@@ -23,7 +23,7 @@ from typing import Any
 
 from vitalkit.data import mitdb
 from vitalkit.data.physionet import ensure_records, record_files
-from vitalkit.errors import VitalKitError
+from vitalkit.errors import VitalKitError, collect
 
 InputsFn = Callable[[dict[str, Any]], list[Path]]
 CheckFn = Callable[[dict[str, Any]], list[str]]
@@ -87,105 +87,46 @@ def register_stage(stage: Stage) -> Stage:
     return stage
 
 
-def _mitdb_files(records: list[str]) -> list[Path]:
-    files: list[Path] = []
-    for base in ensure_records(mitdb.SLUG, records):
-        files += record_files(base, ("atr",))
-    return files
-
-
 def _records(section: dict[str, Any], key: str, default: Any) -> list[str]:
     return mitdb.resolve_records(section.get(key, default))
 
 
-def _try(problems: list[str], fn: Callable[[], Any]) -> Any:
+def _source(section: dict[str, Any]) -> type | None:
+    """The dataset source class the section names (None for an unknown kind)."""
+    from vitalkit.datasets import source_type
+
     try:
-        return fn()
-    except VitalKitError as exc:
-        problems.append(str(exc))
+        return source_type(section.get("dataset"))
+    except VitalKitError:
         return None
 
 
-def _kind(section: dict[str, Any]) -> str:
-    return str((section.get("dataset") or {}).get("kind", "mitdb"))
-
-
-def _open(section: dict[str, Any]) -> Any:
-    from vitalkit.datasets import open_dataset
-
-    return open_dataset(section.get("dataset"))
-
-
-def _folder_files(section: dict[str, Any]) -> list[Path]:
-    """Every file of a labels.json folder (synthetic data is generated from the parameters)."""
-    if _kind(section) != "folder":
-        return []
-    folder = Path(section["dataset"].get("path", ""))
-    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
-
-
 def _explore_inputs(section: dict[str, Any]) -> list[Path]:
-    if _kind(section) == "mitdb":
-        return _mitdb_files(_records(section, "records", "NONPACED"))
-    return _folder_files(section)
+    source = _source(section)
+    return source.explore_inputs(section) if source is not None else []
 
 
 def _preprocess_inputs(section: dict[str, Any]) -> list[Path]:
-    if _kind(section) == "mitdb":
-        return _mitdb_files(
-            _records(section, "train_records", "DS1") + _records(section, "test_records", "DS2")
-        )
-    return _folder_files(section)
+    source = _source(section)
+    return source.preprocess_inputs(section) if source is not None else []
+
+
+def _check_dataset(section: dict[str, Any]) -> list[str]:
+    from vitalkit.datasets import source_type
+
+    problems: list[str] = []
+    collect(problems, lambda: source_type(section.get("dataset")))
+    return problems
 
 
 def _check_explore(section: dict[str, Any]) -> list[str]:
-    problems: list[str] = []
-    if _kind(section) != "mitdb":
-        _try(problems, lambda: _open(section))
-        return problems
-    _try(problems, lambda: _mitdb_files(_records(section, "records", "NONPACED")))
-    return problems
+    source = _source(section)
+    return source.check_explore(section) if source is not None else _check_dataset(section)
 
 
 def _check_preprocess(section: dict[str, Any]) -> list[str]:
-    problems: list[str] = []
-    if _kind(section) != "mitdb":
-        source = _try(problems, lambda: _open(section))
-        if source is not None:
-            _try(
-                problems,
-                lambda: source.split(
-                    split_fractions=section.get("split_fractions", (0.6, 0.2, 0.2)),
-                    seed=section.get("seed", 0),
-                ),
-            )
-        return problems
-    train = _try(problems, lambda: _records(section, "train_records", "DS1")) or []
-    test = _try(problems, lambda: _records(section, "test_records", "DS2")) or []
-    both = sorted(set(train) & set(test))
-    if both:
-        problems.append(
-            f"preprocess: record(s) {both} are in both train_records and "
-            "test_records (inter-patient evaluation needs disjoint patients)"
-        )
-    shared = sorted({mitdb.patient_of(r) for r in train} & {mitdb.patient_of(r) for r in test} - set(both))
-    published = set(train) == set(mitdb.DS1) and set(test) == set(mitdb.DS2)
-    if shared and not published:
-        pairs = [sorted(r for r in train + test if mitdb.patient_of(r) == p) for p in shared]
-        problems.append(
-            f"preprocess: records {pairs} are one patient but sit in both train_records and "
-            "test_records (only the published DS1/DS2 split keeps 201 and 202 apart, as de Chazal did)"
-        )
-    paced = sorted(set(train + test) & set(mitdb.PACED))
-    if paced:
-        problems.append(f"preprocess: paced record(s) {paced} are excluded by the AAMI protocol")
-    n_val = section.get("n_val_records", 5)
-    if isinstance(n_val, int) and not 0 < n_val < len(train):
-        problems.append(
-            f"preprocess: n_val_records={n_val} must be between 1 and {len(train) - 1} (the training records)"
-        )
-    _try(problems, lambda: _mitdb_files(train + test))
-    return problems
+    source = _source(section)
+    return source.check_preprocess(section) if source is not None else _check_dataset(section)
 
 
 register_stage(
@@ -247,7 +188,7 @@ def _signal_inputs(section: dict[str, Any]) -> list[Path]:
         *_records(section, "snr_records", ["100", "103"]),
         "118",  # the clean record under NSTDB 118e00, from which em noise is recovered
     ]
-    files = _mitdb_files(sorted(set(records)))
+    files = mitdb.record_paths(sorted(set(records)))
     nstdb = config.data_dir() / "nstdb"
     return files + sorted(p for p in nstdb.glob("*") if p.suffix in (".hea", ".dat", ".atr"))
 
@@ -268,7 +209,7 @@ def _check_signal(section: dict[str, Any]) -> list[str]:
     unknown = [m for m in section.get("methods", []) if m not in DENOISERS]
     if unknown:
         problems.append(f"signal_analysis: unknown method(s) {unknown}; known: {list(DENOISERS)}")
-    _try(problems, lambda: _signal_inputs(section))
+    collect(problems, lambda: _signal_inputs(section))
     nstdb = config.data_dir() / "nstdb"
     needed = {"bw": ["bw"], "ma": ["ma"], "em": ["em", "118e00"]}
     for noise in section.get("noises", ["bw", "ma", "em", "pl"]):
@@ -291,7 +232,7 @@ def _clinical_files(section: dict[str, Any]) -> list[Path]:
     from vitalkit.data import ptbxl
 
     records = _clinical_records(section)
-    files = _mitdb_files(records["hrv"])
+    files = mitdb.record_paths(records["hrv"])
     for names, annotators in ((records["qt"], ("q1c",)), (records["st"], ("q1c", "atr"))):
         for base in ensure_records("qtdb", names):
             files += record_files(base, annotators)
@@ -305,8 +246,8 @@ def _check_clinical(section: dict[str, Any]) -> list[str]:
     from vitalkit.clinical.mi import MODELS
 
     problems: list[str] = []
-    if _try(problems, lambda: _clinical_records(section)) is not None:
-        _try(problems, lambda: _clinical_files(section))
+    if collect(problems, lambda: _clinical_records(section)) is not None:
+        collect(problems, lambda: _clinical_files(section))
     choices = {
         "qt_methods": (section.get("qt_methods", []), DELINEATORS),
         "mi_models": (section.get("mi_models", []), MODELS),
@@ -386,7 +327,7 @@ def _check_vitals(section: dict[str, Any]) -> list[str]:
     from vitalkit.vitals.stage import ANOMALY_REFERENCES
 
     problems: list[str] = []
-    ids = _try(problems, lambda: _sepsis_files(section)) or []
+    ids = collect(problems, lambda: _sepsis_files(section)) or []
     val, test = section.get("val_fraction", 0.2), section.get("test_fraction", 0.2)
     if (
         isinstance(val, int | float)

@@ -11,8 +11,7 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from vitalkit.lazy import lazy_submodules
 
 SUBMODULES = (
     "af",
@@ -34,9 +33,4 @@ SUBMODULES = (
 __all__ = list(SUBMODULES)
 
 
-def __getattr__(name: str) -> Any:
-    if name in SUBMODULES:
-        module = importlib.import_module(f"vitalkit.rhythm.{name}")
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'vitalkit.rhythm' has no attribute {name!r}")
+__getattr__ = lazy_submodules(__name__, SUBMODULES)

@@ -27,11 +27,12 @@ import numpy as np
 import pandas as pd
 
 from vitalkit.errors import DataError
-from vitalkit.rhythm.crossval import gbdt, out_of_fold_proba, record_folds
+from vitalkit.rhythm.crossval import gbdt, out_of_fold_proba
 from vitalkit.rhythm.features import FEATURE_NAMES, cached_features, ecg_rhythm_features
 from vitalkit.rhythm.metrics import SCORED, challenge_score_ci, challenge_scores
 from vitalkit.rhythm.rhythms import AF_RHYTHMS, CINC_CLASSES
 from vitalkit.rhythm.sources import cinc_labels, cinc_subset, read_rhythm_record, rhythm_record_fingerprint
+from vitalkit.splits import record_folds
 
 MITDB_AF_RECORDS: tuple[str, ...] = ("201", "202", "203", "210", "219", "221", "222")
 """MIT-BIH records with atrial fibrillation or flutter episodes."""

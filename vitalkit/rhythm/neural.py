@@ -28,10 +28,10 @@ from vitalkit.export.latency import compare_latency
 from vitalkit.export.onnx_export import check_onnx, export_onnx, parity
 from vitalkit.models.factory import build_model
 from vitalkit.rhythm.af import CrossValidation, score_table
-from vitalkit.rhythm.crossval import record_folds
 from vitalkit.rhythm.dataset import RhythmWindows, build_rhythm_windows
 from vitalkit.rhythm.rhythms import CINC_CLASSES
 from vitalkit.rhythm.sources import cinc_labels, cinc_subset, iter_records
+from vitalkit.splits import record_folds
 from vitalkit.train.data import SplitDataModule
 from vitalkit.train.fit import TrainConfig, fit
 

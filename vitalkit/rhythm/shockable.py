@@ -34,11 +34,12 @@ from tqdm import tqdm
 from vitalkit import config
 from vitalkit.beats.detect import ecg_rpeaks
 from vitalkit.io import write_text
-from vitalkit.rhythm.crossval import gbdt, out_of_fold_proba, record_folds
+from vitalkit.rhythm.crossval import gbdt, out_of_fold_proba
 from vitalkit.rhythm.dataset import TASKS, record_rhythm_windows
 from vitalkit.rhythm.rhythms import SHOCKABLE
 from vitalkit.rhythm.sources import read_rhythm_record, rhythm_record_fingerprint
 from vitalkit.rhythm.window_features import RR_WINDOW_NAMES, SHOCK_NAMES, shock_features, window_rr_features
+from vitalkit.splits import record_folds
 
 SHOCK_FEATURES_VERSION = "1"
 FEATURE_COLUMNS: tuple[str, ...] = (*SHOCK_NAMES, *RR_WINDOW_NAMES)

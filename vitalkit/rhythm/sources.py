@@ -96,11 +96,18 @@ def _fill_invalid(x: np.ndarray) -> tuple[np.ndarray, int]:
     return x, int(bad.sum())
 
 
-def _wfdb_record(database: str, name: str, lead: str | int, fast_vt_bpm: float, patient: str) -> RhythmRecord:
+def _wfdb_record(
+    database: str,
+    name: str,
+    lead: str | int,
+    fast_vt_bpm: float,
+    patient: str,
+    first_lead_fallback: bool = False,
+) -> RhythmRecord:
     (base,) = ensure_records(database, [name])
     record = read_wfdb(base, annotator="atr")
     if isinstance(lead, str) and lead not in record.channel_names:
-        if database != "mitdb":
+        if not first_lead_fallback:
             raise DataError(base, f"no lead {lead}; the record has {record.channel_names}")
         lead = 0  # MIT-BIH 102 and 104 have no MLII: their first lead (V5) is used
     channel = record.channel_names.index(lead) if isinstance(lead, str) else int(lead)
@@ -129,7 +136,9 @@ def _wfdb_record(database: str, name: str, lead: str | int, fast_vt_bpm: float, 
 
 
 def _mitdb(name: str, fast_vt_bpm: float) -> RhythmRecord:
-    return _wfdb_record("mitdb", name, mitdb.LEAD, fast_vt_bpm, MITDB_PATIENTS.get(name, name))
+    return _wfdb_record(
+        "mitdb", name, mitdb.LEAD, fast_vt_bpm, MITDB_PATIENTS.get(name, name), first_lead_fallback=True
+    )
 
 
 def _cudb(name: str, fast_vt_bpm: float) -> RhythmRecord:
@@ -200,6 +209,9 @@ ALL_RECORDS: dict[str, Callable[[], list[str]]] = {
 }
 """Every record of a database available here (``all``)."""
 
+NAMED_SETS: dict[str, Callable[[Any], list[str]]] = {"mitdb": mitdb.resolve_records}
+"""Databases whose records may also be named by set (``DS1``) or given as ranges."""
+
 
 def resolve_sources(spec: Mapping[str, Any]) -> dict[str, list[str]]:
     """``{database: 'all' | set name | [records]}`` to ``{database: [records]}``, checked.
@@ -217,8 +229,9 @@ def resolve_sources(spec: Mapping[str, Any]) -> dict[str, list[str]]:
     for database, records in spec.items():
         if database not in READERS:
             raise DataError("sources", f"unknown database {database!r}; use {sorted(READERS)}")
-        if database == "mitdb" and not (isinstance(records, str) and records.lower() == "all"):
-            out[database] = mitdb.resolve_records(records)
+        resolve = NAMED_SETS.get(database)
+        if resolve is not None and not (isinstance(records, str) and records.lower() == "all"):
+            out[database] = resolve(records)
             continue
         available = ALL_RECORDS[database]()
         if isinstance(records, str):

@@ -16,9 +16,7 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from vitalkit.lazy import lazy_submodules
 from vitalkit.signal import baseline, filters, powerline, spectra, wavelets
 from vitalkit.signal.baseline import BASELINE_METHODS, ecg_baseline, ecg_baseline_remove
 from vitalkit.signal.filters import check_rate, check_signal, ecg_bandpass, signal_notch, signal_resample
@@ -34,13 +32,8 @@ from vitalkit.signal.wavelets import (
 _LAZY = ("figures", "noise", "noise_stress")
 
 
-def __getattr__(name: str) -> Any:
-    """Import the heavier sub-modules (figures, NSTDB noise, noise stress test) on first use."""
-    if name in _LAZY:
-        module = importlib.import_module(f"vitalkit.signal.{name}")
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'vitalkit.signal' has no attribute {name!r}")
+# the heavier sub-modules (figures, NSTDB noise, noise stress test) are imported on first use
+__getattr__ = lazy_submodules(__name__, _LAZY)
 
 
 __all__ = [

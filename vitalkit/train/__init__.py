@@ -9,12 +9,12 @@ Examples
 
 from __future__ import annotations
 
+from vitalkit.models.persist import load_trained_model
 from vitalkit.train.data import BeatDataModule, SplitDataModule, class_weights, loss_weights
 from vitalkit.train.fit import (
     TrainConfig,
     TrainResult,
     fit,
-    load_trained_model,
     read_history,
     save_trained_model,
 )

@@ -29,8 +29,8 @@ import pandas as pd
 from vitalkit.data import mitdb
 from vitalkit.errors import ParamsError
 from vitalkit.evaluate.metrics import confusion, per_class_arrays, selection_score
-from vitalkit.labels import check_no_leakage
 from vitalkit.models.classical import apply_class_bias
+from vitalkit.splits import check_no_leakage
 from vitalkit.train.data import class_weights
 
 BIAS_GRID = np.round(np.arange(-2.0, 2.01, 0.25), 2)

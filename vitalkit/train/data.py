@@ -25,9 +25,20 @@ from vitalkit.beats.dataset import BeatSet
 from vitalkit.data.windowset import WindowSet
 from vitalkit.datasets import load_split, sampling_labels, targets
 from vitalkit.errors import ParamsError
+from vitalkit.evaluate.tasks import CLASS_WEIGHTINGS, TASKS, class_weights
 
 SAMPLERS = ("shuffle", "balanced", "undersample")
-CLASS_WEIGHTINGS = ("none", "inverse", "sqrt_inverse")
+
+__all__ = [
+    "CLASS_WEIGHTINGS",
+    "SAMPLERS",
+    "BeatDataModule",
+    "EpochSampler",
+    "SplitDataModule",
+    "class_weights",
+    "loss_weights",
+    "to_tensors",
+]
 Augment = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
 
@@ -102,31 +113,6 @@ class EpochSampler(Sampler[int]):
         return len(self._indices()) // self.world_size
 
 
-def class_weights(counts: np.ndarray, method: str = "inverse") -> np.ndarray:
-    """Loss weights per class from training counts, normalized to a count-weighted mean of 1.
-
-    Parameters
-    ----------
-    counts : np.ndarray
-        Training beats per class.
-    method : {'none', 'inverse', 'sqrt_inverse'}
-        ``w_c ∝ 1/n_c`` or ``1/sqrt(n_c)``; absent classes get weight 0.
-
-    Examples
-    --------
-    >>> class_weights(np.array([900, 100]), "inverse").round(3).tolist()
-    [0.556, 5.0]
-    """
-    counts = np.asarray(counts, dtype=np.float64)
-    if method not in CLASS_WEIGHTINGS:
-        raise ParamsError("class_weighting", [f"must be one of {CLASS_WEIGHTINGS}, not {method!r}"])
-    if method == "none":
-        return np.ones_like(counts)
-    power = 1.0 if method == "inverse" else 0.5
-    w = np.where(counts > 0, 1.0 / np.maximum(counts, 1) ** power, 0.0)
-    return w * counts.sum() / (w * counts).sum()
-
-
 def loss_weights(data: BeatSet | WindowSet, method: str = "inverse") -> np.ndarray:
     """Class weights (multiclass, :func:`class_weights`) or positive-example weights (multilabel).
 
@@ -142,13 +128,8 @@ def loss_weights(data: BeatSet | WindowSet, method: str = "inverse") -> np.ndarr
     >>> loss_weights(w, "inverse").round(3).tolist()
     [0.333, 3.0]
     """
-    if data.task != "multilabel":
-        return class_weights(np.array(list(data.class_counts().values())), method)
-    if method not in CLASS_WEIGHTINGS:
-        raise ParamsError("class_weighting", [f"must be one of {CLASS_WEIGHTINGS}, not {method!r}"])
-    positives = np.asarray(data.labels).sum(axis=0).astype(np.float64)
-    ratio = np.where(positives > 0, (len(data) - positives) / np.maximum(positives, 1), 1.0)
-    return {"none": np.ones_like(ratio), "inverse": ratio, "sqrt_inverse": np.sqrt(ratio)}[method]
+    counts = np.array(list(data.class_counts().values()))
+    return TASKS[data.task].loss_weights(counts, len(data), method)
 
 
 def to_tensors(data: BeatSet | WindowSet) -> TensorDataset:

@@ -10,7 +10,6 @@ Examples
 from __future__ import annotations
 
 import functools
-import io
 import json
 import logging
 import os
@@ -30,11 +29,11 @@ from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger
 from torch import nn
 
 from vitalkit.beats.dataset import BeatSet
-from vitalkit.errors import DataError, ParamsError
+from vitalkit.errors import ParamsError
 from vitalkit.evaluate.metrics import selection_score
-from vitalkit.io import atomic_path, read_json, save_npz, write_json, write_text
-from vitalkit.models.beatnet import BeatNet, WindowNet
+from vitalkit.io import save_npz, write_text
 from vitalkit.models.classical import ClassicalBeatModel
+from vitalkit.models.persist import save_model
 from vitalkit.train.crossval import fit_with_cv_biases, fold_table
 from vitalkit.train.data import SplitDataModule, class_weights, loss_weights
 from vitalkit.train.module import ClassifierModule
@@ -287,30 +286,6 @@ def make_trainer(
     )
 
 
-def save_weights(path: str | Path, state_dict: dict[str, torch.Tensor]) -> Path:
-    """Write a ``state_dict`` to ``path`` atomically, byte-identical for identical weights.
-
-    ``torch.save`` names the records inside its zip archive after the file it writes to; saving
-    straight to an atomic temporary file would store that file's random name, so two identical
-    runs would give different ``model.pt`` files. The archive is built in memory instead.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> weights = {"w": torch.ones(2)}
-    >>> a, b = save_weights(folder / "a.pt", weights), save_weights(folder / "b.pt", weights)
-    >>> a.read_bytes() == b.read_bytes()
-    True
-    """
-    buffer = io.BytesIO()
-    torch.save(state_dict, buffer)
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(buffer.getvalue())
-    return path
-
-
 def tracked_config(config: TrainConfig) -> dict[str, Any]:
     """The training settings as flat scalars, for experiment trackers (TensorBoard HParams, W&B)."""
     flat = {k: v for k, v in asdict(config).items() if k != "extra"}
@@ -537,54 +512,8 @@ def _fit_classical_cv(
 
 def save_trained_model(product_dir: str | Path, result: TrainResult, config: TrainConfig, label: str) -> Path:
     """Write the weights (``model.pt``, or ``model.skops`` for scikit-learn models: no pickle),
-    ``model.json`` (how to rebuild it) and
-    ``metrics.json``."""
-    product_dir = Path(product_dir)
-    model = result.model
-    if isinstance(model, ClassicalBeatModel):
-        path = product_dir / "model.skops"
-        model.save(path)
-    else:
-        path = save_weights(product_dir / "model.pt", model.state_dict())
-    kind = getattr(model, "kind", "neural")
-    write_json(
-        product_dir / "model.json", {"label": label, "kind": kind, **model.config, "train": asdict(config)}
-    )
-    write_json(product_dir / "metrics.json", {"label": label, "kind": kind, **result.summary()})
-    return path
+    ``model.json`` (how to rebuild it) and ``metrics.json``.
 
-
-NEURAL = {
-    "beatnet": (
-        BeatNet,
-        ("architecture", "n_classes", "hparams", "scaler", "use_rr", "rr_hidden", "head_dropout"),
-    ),
-    "windownet": (WindowNet, ("architecture", "n_classes", "hparams", "scaler", "head_dropout", "task")),
-}
-"""Neural model classes by ``model.json`` ``model`` field, with the constructor keys saved there."""
-
-
-def _load_neural(train_dir: Path, config: dict[str, Any]) -> nn.Module:
-    cls, keys = NEURAL[config.get("model", "beatnet")]
-    model = cls(**{k: config[k] for k in keys}, seed=None)
-    weights = train_dir / "model.pt"
-    if not weights.is_file():
-        raise DataError(weights, "model weights not found (did the training stage finish?)")
-    model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
-    return model.eval()
-
-
-def _load_classical(train_dir: Path, config: dict[str, Any]) -> ClassicalBeatModel:
-    legacy = train_dir / "model.pkl"
-    path = train_dir / "model.skops"
-    return ClassicalBeatModel.load(legacy if legacy.is_file() and not path.is_file() else path, config)
-
-
-LOADERS = {"neural": _load_neural, "classical": _load_classical}
-
-
-def load_trained_model(train_dir: str | Path) -> tuple[Any, dict[str, Any]]:
-    """Rebuild a model saved by :func:`save_trained_model`; return it and its ``model.json``."""
-    train_dir = Path(train_dir)
-    config = read_json(train_dir / "model.json")
-    return LOADERS[config.get("kind", "neural")](train_dir, config), config
+    See :func:`vitalkit.models.persist.save_model`, which this calls with the training settings.
+    """
+    return save_model(product_dir, result.model, label, asdict(config), result.summary())

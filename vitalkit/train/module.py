@@ -19,36 +19,14 @@ from collections.abc import Sequence
 import lightning as L
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from vitalkit.errors import ParamsError
-from vitalkit.evaluate.tasks import TASKS
+from vitalkit.evaluate.tasks import focal_loss, get_task
 
 LOSSES = ("cross_entropy", "focal")
 
-
-def focal_loss(
-    logits: torch.Tensor,
-    target: torch.Tensor,
-    gamma: float = 2.0,
-    weight: torch.Tensor | None = None,
-) -> torch.Tensor:
-    """Multi-class focal loss (Lin et al. 2017), mean over the batch.
-
-    Examples
-    --------
-    >>> logits = torch.tensor([[4.0, 0.0], [0.0, 4.0]])
-    >>> target = torch.tensor([0, 1])
-    >>> bool(focal_loss(logits, target) < F.cross_entropy(logits, target))
-    True
-    """
-    logp = F.log_softmax(logits, dim=1)
-    logp_t = logp.gather(1, target[:, None]).squeeze(1)
-    loss = -((1 - logp_t.exp()) ** gamma) * logp_t
-    if weight is not None:
-        loss = loss * weight[target]
-    return loss.mean()
+__all__ = ["LOSSES", "BeatClassifierModule", "ClassifierModule", "focal_loss"]
 
 
 class ClassifierModule(L.LightningModule):
@@ -96,8 +74,7 @@ class ClassifierModule(L.LightningModule):
         super().__init__()
         if loss not in LOSSES:
             raise ParamsError("loss", [f"must be one of {LOSSES}, not {loss!r}"])
-        if task not in TASKS:
-            raise ParamsError("task", [f"must be one of {sorted(TASKS)}, not {task!r}"])
+        spec = get_task(task)
         self.model = model
         self.classes = list(classes)
         self.loss_name = loss
@@ -107,7 +84,7 @@ class ClassifierModule(L.LightningModule):
         self.max_epochs = max_epochs
         self.min_support = min_support
         self.task = task
-        self.metrics = TASKS[task]
+        self.metrics = spec
         weights = torch.as_tensor(
             class_weights if class_weights is not None else [1.0] * len(classes), dtype=torch.float32
         )
@@ -133,20 +110,11 @@ class ClassifierModule(L.LightningModule):
         return self.model(*inputs)
 
     def _loss(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        if self.task == "multilabel":
-            bce = F.binary_cross_entropy_with_logits(
-                logits, target, pos_weight=self.class_weights, reduction="none"
-            )
-            if self.loss_name == "focal":
-                p = torch.sigmoid(logits)
-                bce = bce * ((1 - torch.where(target > 0.5, p, 1 - p)) ** self.focal_gamma)
-            return bce.mean()
-        if self.loss_name == "focal":
-            return focal_loss(logits, target, self.focal_gamma, self.class_weights)
-        return F.cross_entropy(logits, target, weight=self.class_weights)
+        gamma = self.focal_gamma if self.loss_name == "focal" else None
+        return self.metrics.loss(logits, target, self.class_weights, gamma)
 
     def _probabilities(self, logits: torch.Tensor) -> torch.Tensor:
-        return torch.sigmoid(logits) if self.task == "multilabel" else torch.softmax(logits, dim=1)
+        return self.metrics.probabilities(logits)
 
     def training_step(self, batch: tuple[torch.Tensor, ...], batch_idx: int) -> torch.Tensor:
         *inputs, target = batch
@@ -157,11 +125,7 @@ class ClassifierModule(L.LightningModule):
     def validation_step(self, batch: tuple[torch.Tensor, ...], batch_idx: int) -> None:
         *inputs, target = batch
         logits = self(*inputs)
-        unweighted = (
-            F.binary_cross_entropy_with_logits(logits, target)
-            if self.task == "multilabel"
-            else F.cross_entropy(logits, target)
-        )
+        unweighted = self.metrics.plain_loss(logits, target)
         self.log("val_loss", unweighted, on_epoch=True, batch_size=len(target), sync_dist=True)
         self._val_true.append(target.detach().cpu())
         self._val_prob.append(self._probabilities(logits).detach().cpu())
@@ -173,8 +137,7 @@ class ClassifierModule(L.LightningModule):
         y_pred = self.metrics.decide(torch.cat(self._val_prob).numpy())
         self._val_true.clear()
         self._val_prob.clear()
-        if self.task == "multilabel":
-            y_true = y_true.astype(np.int64)
+        y_true = y_true.astype(np.int64)  # class indices already; multi-hot rows from float
         # every process evaluates the whole validation set (see SplitDataModule): no gathering
         summary = self.metrics.summary(y_true, y_pred, self.classes)
         selection = self.metrics.selection(y_true, y_pred, self.classes, self.min_support)

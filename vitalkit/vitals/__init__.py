@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+from vitalkit.splits import sample_patients, split_patients
 from vitalkit.vitals.anomaly import DETECTORS, build_detector, fit_detectors
 from vitalkit.vitals.bands import MISSING_POLICIES, BandTable, aggregate_points
 from vitalkit.vitals.cohort import (
@@ -60,7 +61,6 @@ from vitalkit.vitals.recurrent import VitalsGRU
 from vitalkit.vitals.recurrent_fit import RecurrentConfig, fit_recurrent, load_recurrent
 from vitalkit.vitals.scores import early_warning_scores, missing_parameter_report, patient_missing_table
 from vitalkit.vitals.series import VITAL_CHANNELS, VitalSeries
-from vitalkit.vitals.split import sample_patients, split_patients
 from vitalkit.vitals.stage import (
     ENSEMBLE,
     alarm_agreement,

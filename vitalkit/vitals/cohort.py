@@ -30,6 +30,7 @@ from vitalkit import config
 from vitalkit.data.fingerprint import files_fingerprint
 from vitalkit.errors import DataError
 from vitalkit.io import load_frame, save_frame, sha256_json, write_json
+from vitalkit.splits import SPLITS, sample_patients, split_patients
 from vitalkit.vitals.missing import forward_fill_limited, group_starts
 from vitalkit.vitals.onset import add_outcomes, patient_outcomes
 from vitalkit.vitals.psv import (
@@ -41,7 +42,6 @@ from vitalkit.vitals.psv import (
     canonical_channels,
     read_psv_table,
 )
-from vitalkit.vitals.split import SPLITS, sample_patients, split_patients
 
 SLUG = "sepsis2019"
 READER_VERSION = 1

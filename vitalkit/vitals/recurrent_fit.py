@@ -28,8 +28,9 @@ import torch.nn.functional as F
 from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from vitalkit.errors import DataError, ParamsError
+from vitalkit.errors import ParamsError
 from vitalkit.io import read_json, write_json
+from vitalkit.models.persist import load_weights, save_weights
 from vitalkit.train.fit import (
     EpochPrinter,
     TrainConfig,
@@ -37,7 +38,6 @@ from vitalkit.train.fit import (
     load_best_weights,
     make_trainer,
     read_history,
-    save_weights,
     start_training,
 )
 from vitalkit.vitals.recurrent import VitalsGRU
@@ -263,9 +263,4 @@ def load_recurrent(product_dir: str | Path) -> VitalsGRU:
     product_dir = Path(product_dir)
     config = read_json(product_dir / "model.json")
     config.pop("train", None)
-    weights = product_dir / "model.pt"
-    if not weights.is_file():
-        raise DataError(weights, "model weights not found (did the training finish?)")
-    model = VitalsGRU(**config)
-    model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
-    return model.eval()
+    return load_weights(VitalsGRU(**config), product_dir / "model.pt")
