@@ -107,3 +107,16 @@ def test_config_and_input_validation(small_cohort: Cohort) -> None:
         sequence_inputs(small_cohort, "waveforms")
     seqs = build_sequences(small_cohort, "val", "challenge")
     assert seqs.weight.min() == 1.0 and seqs.eval_mask.sum() < len(seqs.weight)
+
+
+def test_every_export_in_a_process_keeps_the_time_axis_dynamic(tmp_path: Path) -> None:
+    """torch.onnx's GRU decomposition is cached per process: the second export must stay dynamic."""
+    import onnxruntime as ort
+
+    for i in range(2):
+        net = VitalsGRU(3, hidden=4, skip=False, mean=[0.0] * 3, std=[1.0] * 3).eval()
+        path = export_recurrent_model(net, tmp_path / f"gru{i}.onnx")
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        values = np.zeros((1, 30, 3), np.float32)
+        (risk,) = session.run(None, {"values": values, "measured": np.ones_like(values)})
+        assert risk.shape == (1, 30)

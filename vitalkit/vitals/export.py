@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import onnx
 import torch
 
 from vitalkit.export.latency import measure_latency
@@ -45,9 +46,15 @@ def export_recurrent_model(
 ) -> Path:
     """Export ``(values, measured) -> risk`` (probabilities per hour) as one ONNX file."""
     n = model.config["n_features"]
+    # torch.onnx swaps in a while_loop GRU decomposition (dynamic time axis) for the export, but
+    # the op's dispatch cache keeps the kernel of an earlier export in this process: a second
+    # export would unroll the GRU over the example's 7 hours. Clear it so every export is dynamic.
+    cache = getattr(torch.ops.aten.gru.input, "_dispatch_cache", None)
+    if cache is not None:
+        cache.clear()
     batch = torch.export.Dim("batch", min=1, max=4096)
     hours = torch.export.Dim("time", min=2, max=8192)
-    return export_module(
+    path = export_module(
         RiskModel(model).eval(),
         (torch.randn(2, 7, n), torch.ones(2, 7, n)),
         path,
@@ -58,6 +65,11 @@ def export_recurrent_model(
         opset,
         output_dims={"risk": ("batch", "time")},
     )
+    shape = onnx.load(str(path)).graph.input[0].type.tensor_type.shape
+    dims = [d.dim_param or d.dim_value for d in shape.dim]
+    if dims[:2] != ["batch", "time"]:
+        raise RuntimeError(f"{path}: the GRU was exported with fixed input dimensions {dims}")
+    return path
 
 
 @torch.inference_mode()
