@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from vitalkit.beats.benchmark import QrsRecord, detect_cached, load_qrs_record, score_detections
+from vitalkit.beats.benchmark import QrsRecord, detect_cached, gross_row, load_qrs_record, score_detections
 from vitalkit.beats.consensus import ConsensusRule, consensus_rpeaks
 from vitalkit.beats.detect import CONSENSUS_MEMBERS
 from vitalkit.data import mitdb
@@ -86,16 +86,7 @@ def _score(rec: QrsRecord, members: list[np.ndarray], rule: ConsensusRule) -> di
 
 
 def _gross(rows: pd.DataFrame) -> dict[str, float]:
-    tp, fn, fp = (int(rows[k].sum()) for k in ("tp", "fn", "fp"))
-    return {
-        "records": len(rows),
-        "beats": tp + fn,
-        "FN": fn,
-        "FP": fp,
-        "Se %": 100 * tp / max(tp + fn, 1),
-        "+P %": 100 * tp / max(tp + fp, 1),
-        "F1 %": 100 * 2 * tp / max(2 * tp + fn + fp, 1),
-    }
+    return {"records": len(rows), **gross_row(rows)}
 
 
 @dataclass
