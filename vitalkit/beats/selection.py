@@ -187,6 +187,7 @@ def select_consensus(
         if len(part):
             table[f"{group} (held out)"] = _gross(part)
     summary = pd.DataFrame(table).T.round(3)
+    summary = summary.astype({k: int for k in ("records", "beats", "FN", "FP")})
     grid_table = grid_table.round(3).sort_values("F1 %", ascending=False, kind="stable")
     return ConsensusSelection(rule, grid_table, summary, per_record)
 
