@@ -167,6 +167,12 @@ def _benchmark_rhythm(args: argparse.Namespace) -> int:
 
 
 def _benchmark_qrs(args: argparse.Namespace) -> int:
+    if args.select:
+        from vitalkit.beats.selection import select_consensus, selection_report
+
+        result = select_consensus(cache=not args.no_cache, progress=True)
+        print(selection_report(result), flush=True)
+        return 0
     from vitalkit.beats.benchmark import run_benchmark_report
 
     print(run_benchmark_report(args.detectors, args.records, args.out, cache=not args.no_cache), flush=True)
@@ -506,6 +512,11 @@ def build_parser() -> argparse.ArgumentParser:
     qrs.add_argument("--records", nargs="+", help="MIT-BIH records or a set name (default: ALL, 48)")
     qrs.add_argument("--out", help="folder for the CSV tables (default: reports/benchmark-qrs)")
     qrs.add_argument("--no-cache", action="store_true", help="recompute detections (cache not read)")
+    qrs.add_argument(
+        "--select",
+        action="store_true",
+        help="choose the consensus settings on DS1, report DS2 and the paced records as held out",
+    )
     qrs.set_defaults(func=_benchmark_qrs)
     for name, func, what in (
         ("qt", _benchmark_qt, "QT Database delineation errors (QRS onset, J, T end, QT) per delineator"),

@@ -19,6 +19,9 @@ class SyntheticECG:
     qrs_on: np.ndarray
     j: np.ndarray
     t_end: np.ndarray
+    p_on: np.ndarray
+    p_peak: np.ndarray
+    p_off: np.ndarray
 
 
 def make_ecg(
@@ -29,11 +32,13 @@ def make_ecg(
     wander_mv: float = 0.0,
     noise_mv: float = 0.0,
     seed: int = 0,
+    p_mv: float = 0.15,
 ) -> SyntheticECG:
     """Piecewise-linear QRS, raised-cosine P and T waves, a flat ST segment at ``st_mv``.
 
-    Relative to R (s): QRS onset -0.04, J point +0.045, ST plateau to J + 0.08, T wave to
-    J + 0.30 (amplitude 0.3 mV) during which the ST level returns to 0.
+    Relative to R (s): P wave -0.23 to -0.13 (peak -0.18, amplitude ``p_mv``), QRS onset
+    -0.04, J point +0.045, ST plateau to J + 0.08, T wave to J + 0.30 (amplitude 0.3 mV)
+    during which the ST level returns to 0.
     """
     fs = sampling_rate
     n = int((n_beats + 1) * rr_s * fs)
@@ -47,7 +52,7 @@ def make_ecg(
         inside = (rel >= knots[0]) & (rel <= knots[-1])
         x[inside] += np.interp(rel[inside], knots, values)
         p = np.abs(rel + 0.18) < 0.05
-        x[p] += 0.15 * 0.5 * (1 + np.cos(np.pi * (rel[p] + 0.18) / 0.05))
+        x[p] += p_mv * 0.5 * (1 + np.cos(np.pi * (rel[p] + 0.18) / 0.05))
         plateau = (rel > 0.045) & (rel < 0.125)
         x[plateau] += st_mv
         tw = (rel >= 0.125) & (rel <= 0.345)
@@ -63,6 +68,9 @@ def make_ecg(
         qrs_on=r_idx - 0.04 * fs,
         j=r_idx + 0.045 * fs,
         t_end=r_idx + 0.345 * fs,
+        p_on=r_idx - 0.23 * fs,
+        p_peak=r_idx - 0.18 * fs,
+        p_off=r_idx - 0.13 * fs,
     )
 
 

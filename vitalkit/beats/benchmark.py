@@ -395,6 +395,26 @@ def worst_records(result: QrsBenchmark, detector: str, n: int = 5, timing: bool 
     return record_table(result, detector, timing).head(n)
 
 
+def gross_row(part: pd.DataFrame) -> dict[str, float]:
+    """Gross beats, FN, FP, Se, +P and F1 (%) of per-record ``tp`` / ``fn`` / ``fp`` rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> gross_row(pd.DataFrame({"tp": [99, 100], "fn": [1, 0], "fp": [0, 1]}))["F1 %"]
+    99.5
+    """
+    tp, fn, fp = (int(part[k].sum()) for k in ("tp", "fn", "fp"))
+    return {
+        "beats": tp + fn,
+        "FN": fn,
+        "FP": fp,
+        "Se %": 100 * tp / max(tp + fn, 1),
+        "+P %": 100 * tp / max(tp + fp, 1),
+        "F1 %": 100 * 2 * tp / max(2 * tp + fn + fp, 1),
+    }
+
+
 def split_table(result: QrsBenchmark, detector: str) -> pd.DataFrame:
     """One detector's gross Se, +P, F1 (%) on the de Chazal DS1 and DS2 halves and the paced records."""
     sub = result.per_record[result.per_record["detector"] == detector]
@@ -402,21 +422,8 @@ def split_table(result: QrsBenchmark, detector: str) -> pd.DataFrame:
     rows = []
     for name, recs in groups.items():
         part = sub[sub["record"].isin(recs)]
-        tp, fn, fp = (int(part[k].sum()) for k in ("tp", "fn", "fp"))
-        if not len(part):
-            continue
-        rows.append(
-            {
-                "records": name,
-                "n": len(part),
-                "beats": tp + fn,
-                "FN": fn,
-                "FP": fp,
-                "Se %": 100 * tp / max(tp + fn, 1),
-                "+P %": 100 * tp / max(tp + fp, 1),
-                "F1 %": 100 * 2 * tp / max(2 * tp + fn + fp, 1),
-            }
-        )
+        if len(part):
+            rows.append({"records": name, "n": len(part), **gross_row(part)})
     return pd.DataFrame(rows).set_index("records").round(3)
 
 

@@ -45,7 +45,9 @@ def qt_benchmark(
     dict
         ``summary`` (all records), ``summary_heldout`` (records the delineator was not
         tuned on), ``per_record`` (template delineator, ``auto`` protocol) and ``errors``
-        (every beat).
+        (every beat); with a method of :data:`~vitalkit.clinical.qt_validation.P_METHODS`
+        also ``p_errors``, ``p_summary`` and (when held-out records were run)
+        ``p_summary_heldout``.
     """
     start = time.perf_counter()
     errors = qv.qtdb_errors(records, list(methods), progress=progress)
@@ -67,15 +69,20 @@ def qt_benchmark(
     verdict = "within" if sd <= 30.6 else "outside"
     print(f"\nT-end error SD {sd:.1f} ms: {verdict} the CSE tolerance of 30.6 ms (2 SD).")
     out = {"summary": summary, "summary_heldout": heldout, "per_record": per_record, "errors": errors}
-    p_methods = [m for m in methods if m in qv.PEER_METHODS]
+    p_methods = [m for m in methods if m in qv.P_METHODS]
     if p_methods:
         names = qv.qtdb.resolve_records(records)
         p_errors = pd.concat([qv.record_p_errors(r, m) for m in p_methods for r in names], ignore_index=True)
+        out["p_errors"] = p_errors
         out["p_summary"] = qv.p_wave_summary(p_errors)
         _print(
             "P wave vs .q1c (ms; CSE 2 SD: onset 10.2, offset 12.7); presence Se / +P (%) over matched beats",
             out["p_summary"].round(1),
         )
+        heldout_p = p_errors[~p_errors["record"].isin(qv.qtdb.DEVELOPMENT)]
+        if len(heldout_p):
+            out["p_summary_heldout"] = qv.p_wave_summary(heldout_p)
+            _print("P wave, held-out records only", out["p_summary_heldout"].round(1))
     print(f"({time.perf_counter() - start:.0f} s)")
     return out
 

@@ -22,7 +22,14 @@ Delineators are registered by name in :data:`DELINEATORS`:
     * the T-wave end by the trapezium-area method of Zhang et al. (2006, IEEE TBME
       53:1251): after the steepest descent ``xm`` of the T wave, the point maximising the
       area of the trapezium it spans with ``xm`` and a reference point ``tend_reach_s``
-      later. neurokit2 has no such T-end method.
+      later. neurokit2 has no such T-end method;
+    * the P wave on the 0.5-12 Hz template, in the manner of Martinez et al. (2004): the
+      local extremum (either polarity) with the largest prominence x width between
+      ``p_search_s`` before QRS onset (or the previous beat's T end, if later) and
+      ``p_gap_s`` before it is the P peak, if its prominence reaches ``p_min_prom`` mV
+      (else the beat has no P wave: AF, junctional rhythm, a flat lead); onset and offset
+      are where the slope falls below ``p_on_slope`` / ``p_off_slope`` of the steepest
+      slope within ``p_half_s`` before / after the peak.
 
     The settings were chosen on the QTDB development records
     (:data:`vitalkit.data.qtdb.DEVELOPMENT`); the benchmark reports the other records
@@ -36,8 +43,9 @@ Examples
 >>> import neurokit2 as nk
 >>> ecg = nk.ecg_simulate(duration=20, sampling_rate=250, heart_rate=60, random_state=2)
 >>> waves = ecg_delineate(ecg, 250)
->>> list(waves.columns)
-['R', 'QRS_on', 'J', 'T_peak', 'T_end', 'iso_at', 'iso', 'T_amp', 'T_prom']
+>>> list(waves.columns)  # doctest: +NORMALIZE_WHITESPACE
+['R', 'QRS_on', 'J', 'T_peak', 'T_end', 'iso_at', 'iso', 'T_amp', 'T_prom',
+ 'P_on', 'P_peak', 'P_off', 'P_prom']
 >>> qt_ms = (waves["T_end"] - waves["QRS_on"]).median() / 250 * 1000
 >>> bool(400 < qt_ms < 520)  # ecgsyn draws a broad T wave
 True
@@ -61,9 +69,14 @@ POSITIONS = ("R", "QRS_on", "J", "T_peak", "T_end", "iso_at")
 """Output columns holding sample positions: R peak, QRS onset, J point (QRS end), T peak,
 T end and the centre of the isoelectric (PR) window."""
 
-COLUMNS = (*POSITIONS, "iso", "T_amp", "T_prom")
+P_POSITIONS = ("P_on", "P_peak", "P_off")
+"""Output columns holding the P wave's positions (NaN for beats without a P wave)."""
+
+COLUMNS = (*POSITIONS, "iso", "T_amp", "T_prom", *P_POSITIONS, "P_prom")
 """All output columns: :data:`POSITIONS`, then the isoelectric level (signal units, on the
-0.5-40 Hz signal), the T amplitude relative to it and the T wave's prominence."""
+0.5-40 Hz signal), the T amplitude relative to it, the T wave's prominence, the P wave's
+:data:`P_POSITIONS` and its prominence (mV, on the 0.5-12 Hz signal; NaN where no P
+wave was searched)."""
 
 MIN_SAMPLING_RATE = 100.0
 """Below this the QRS boundaries cannot be placed within the CSE tolerances."""
@@ -93,6 +106,21 @@ class TemplateParams:
         ... to this share of the RR interval after R (at most 0.6 s).
     tend_reach_s : float
         Distance of the trapezium's reference point after the steepest T descent.
+    p_lowpass_hz : float
+        Low-pass corner of the signal the P wave is measured on.
+    p_search_s : float
+        The P peak is searched from this long before QRS onset (at most from the previous
+        beat's T end) ...
+    p_gap_s : float
+        ... to this long before QRS onset.
+    p_min_prom : float
+        Smallest P prominence (signal units, mV) that counts as a P wave.
+    p_half_s : float
+        The steepest P slopes are searched this far before and after the P peak.
+    p_on_slope : float
+        P onset: where the slope falls below this share of the steepest rise.
+    p_off_slope : float
+        P offset: where the slope falls below this share of the steepest descent.
     """
 
     n_template: int = 5
@@ -103,6 +131,13 @@ class TemplateParams:
     t_start_s: float = 0.06
     t_window: float = 0.7
     tend_reach_s: float = 0.12
+    p_lowpass_hz: float = 12.0
+    p_search_s: float = 0.25
+    p_gap_s: float = 0.02
+    p_min_prom: float = 0.03
+    p_half_s: float = 0.06
+    p_on_slope: float = 0.5
+    p_off_slope: float = 0.9
 
 
 @lru_cache(maxsize=64)
@@ -228,6 +263,45 @@ def _t_wave(
     return float(peak), float(t[int(np.argmax(area))]), prominence
 
 
+def _p_wave(
+    y: np.ndarray, onset: float, prev_t_end: float, fs: float, p: TemplateParams
+) -> tuple[float, float, float, float]:
+    """P onset, peak, offset and prominence on the low-passed template ``y`` (local samples).
+
+    ``onset`` is the QRS onset and ``prev_t_end`` the previous beat's T end (NaN if
+    unknown) in the same coordinates. No P wave: positions NaN, prominence kept if a
+    candidate was seen.
+    """
+    none = (np.nan, np.nan, np.nan, np.nan)
+    if not np.isfinite(onset):
+        return none
+    end = int(onset) - round(p.p_gap_s * fs)
+    start = max(int(onset) - round(p.p_search_s * fs), 1)
+    if np.isfinite(prev_t_end):
+        start = max(start, int(prev_t_end))
+    if end - start < round(0.04 * fs):  # no room for a P wave (fast rhythm, early beat)
+        return none
+    best = (-1.0, 0, 1.0, np.nan)  # (score, position, polarity, prominence)
+    for polarity in (1.0, -1.0):
+        idx, props = sps.find_peaks(polarity * y[start:end], prominence=0.0, width=0.0)
+        for i, prom, width in zip(idx, props["prominences"], props["widths"], strict=True):
+            if prom * width > best[0]:
+                best = (prom * width, start + int(i), polarity, float(prom))
+    _, peak, polarity, prominence = best
+    if best[0] < 0 or not prominence >= p.p_min_prom:
+        return (np.nan, np.nan, np.nan, prominence)
+    slope = polarity * np.gradient(y)
+    half = round(p.p_half_s * fs)
+    lo, hi = max(peak - half, 1), min(peak + half, end)
+    if peak - lo < 2 or hi - peak < 2:
+        return (np.nan, float(peak), np.nan, prominence)
+    rise = lo + int(np.argmax(slope[lo:peak]))
+    fall = peak + int(np.argmin(slope[peak:hi]))
+    p_on = _first_below(slope, rise, rise - half, p.p_on_slope * slope[rise])
+    p_off = _first_below(-slope, fall, fall + half, p.p_off_slope * -slope[fall])
+    return p_on, float(peak), p_off, prominence
+
+
 def _template(
     signal: np.ndarray, sampling_rate: float, rpeaks: np.ndarray, params: TemplateParams | None = None
 ) -> pd.DataFrame:
@@ -238,6 +312,8 @@ def _template(
     narrow = signal_bandpass(wide, fs, None, p.t_lowpass_hz)
     wide_t = beat_templates(wide, rpeaks, before, after, p.n_template)
     narrow_t = beat_templates(narrow, rpeaks, before, after, p.n_template)
+    p_before = round(0.5 * fs)  # the P templates reach further back (long PR intervals)
+    p_t = beat_templates(signal_bandpass(wide, fs, None, p.p_lowpass_hz), rpeaks, p_before, 1, p.n_template)
     rr = np.diff(rpeaks) / fs
     rr_next = np.concatenate([rr, rr[-1:]])
     rr_local = pd.Series(rr_next).rolling(p.n_template, center=True, min_periods=1).median().to_numpy()
@@ -249,7 +325,9 @@ def _template(
         t_peak, t_end, t_prom = _t_wave(narrow_t[i] - iso_narrow, j_point, before, rr_local[i], fs, p)
         t_amp = wide_t[i][int(t_peak)] - iso if np.isfinite(t_peak) else np.nan
         local = np.array([before, onset, j_point, t_peak, t_end, iso_at])
-        rows[i] = [*(local + r - before), iso, t_amp, t_prom]
+        prev_t_end = rows[i - 1, POSITIONS.index("T_end")] - r + p_before if i else np.nan
+        *p_local, p_prom = _p_wave(p_t[i], onset - before + p_before, prev_t_end, fs, p)
+        rows[i] = [*(local + r - before), iso, t_amp, t_prom, *(np.array(p_local) + r - p_before), p_prom]
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
@@ -386,7 +464,9 @@ def combine_leads(per_lead: list[pd.DataFrame]) -> pd.DataFrame:
     earliest of 12), so one noisy lead cannot stretch the QRS. The T wave (peak, end,
     amplitude) comes from the one lead where it is most
     prominent (median T prominence over the record), since a T end placed on a flat T wave
-    is noise. The chosen lead index is in column ``T_lead``.
+    is noise. The chosen lead index is in column ``T_lead``. Where the tables have P-wave
+    columns, P onset is the earliest and P offset the latest over the leads (passing over
+    the same number of extreme leads), the P peak that of the first lead with a P wave.
 
     Examples
     --------
@@ -404,6 +484,13 @@ def combine_leads(per_lead: list[pd.DataFrame]) -> pd.DataFrame:
         out["QRS_on"] = _kth(stack["QRS_on"], skip)
         out["J"] = -_kth(-stack["J"], skip)
         prominence = [np.nanmedian(np.abs(t["T_prom"].to_numpy(dtype=float))) for t in per_lead]
+        if all("P_on" in t for t in per_lead):
+            p_on = np.vstack([t["P_on"].to_numpy(dtype=float) for t in per_lead])
+            p_off = np.vstack([t["P_off"].to_numpy(dtype=float) for t in per_lead])
+            p_peak = np.vstack([t["P_peak"].to_numpy(dtype=float) for t in per_lead])
+            first = np.argmax(np.isfinite(p_peak), axis=0)
+            out["P_on"], out["P_off"] = _kth(p_on, skip), -_kth(-p_off, skip)
+            out["P_peak"] = p_peak[first, np.arange(p_peak.shape[1])]
     lead = int(np.nanargmax(prominence)) if np.any(np.isfinite(prominence)) else 0
     for column in ("T_peak", "T_end", "T_amp", "T_prom"):
         if column in per_lead[lead]:

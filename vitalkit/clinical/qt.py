@@ -79,13 +79,13 @@ def qt_correct(
 
 
 def qt_intervals(waves: pd.DataFrame, sampling_rate: float) -> pd.DataFrame:
-    """QT, RR and QTc of every delineated beat.
+    """QT, RR, QTc and PR of every delineated beat.
 
     Parameters
     ----------
     waves : pandas.DataFrame
         Output of :func:`vitalkit.clinical.delineate.ecg_delineate` (columns ``R``,
-        ``QRS_on``, ``T_end``).
+        ``QRS_on``, ``T_end``; ``P_on`` for the PR interval).
     sampling_rate : float
         Samples per second of the delineated signal.
 
@@ -93,7 +93,8 @@ def qt_intervals(waves: pd.DataFrame, sampling_rate: float) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``time_s`` (R peak), ``rr_s`` (interval ending at this beat; NaN for the first),
-        ``qt_ms`` and one ``qtc_<formula>_ms`` column per formula.
+        ``qt_ms``, one ``qtc_<formula>_ms`` column per formula and, where ``waves`` has a
+        ``P_on`` column, ``pr_ms`` (P onset to QRS onset; NaN for beats without a P wave).
 
     Examples
     --------
@@ -101,6 +102,9 @@ def qt_intervals(waves: pd.DataFrame, sampling_rate: float) -> pd.DataFrame:
     >>> w = pd.DataFrame({"R": [0.0, 250.0, 500.0], "QRS_on": [-10.0, 240.0, 490.0], "T_end": [90, 340, 590]})
     >>> qt_intervals(w, 250.0)[["rr_s", "qt_ms", "qtc_bazett_ms"]].iloc[1].tolist()
     [1.0, 400.0, 400.0]
+    >>> w["P_on"] = [-50.0, float("nan"), 450.0]
+    >>> qt_intervals(w, 250.0)["pr_ms"].tolist()
+    [160.0, nan, 160.0]
     """
     r = waves["R"].to_numpy(dtype=float)
     table = pd.DataFrame({"time_s": r / sampling_rate})
@@ -110,6 +114,9 @@ def qt_intervals(waves: pd.DataFrame, sampling_rate: float) -> pd.DataFrame:
     )
     for name in QTC_FORMULAS:
         table[f"qtc_{name}_ms"] = qt_correct(table["qt_ms"].to_numpy(), table["rr_s"].to_numpy(), name)
+    if "P_on" in waves:
+        qrs_on = waves["QRS_on"].to_numpy(dtype=float)
+        table["pr_ms"] = (qrs_on - waves["P_on"].to_numpy(dtype=float)) / sampling_rate * 1000
     return table
 
 

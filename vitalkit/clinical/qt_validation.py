@@ -78,6 +78,8 @@ CSE_P_TOLERANCE_MS = {"p_on": 10.2, "p_off": 12.7}
 """CSE tolerances (2 SD) of the P-wave boundaries."""
 PEER_METHODS = ("ecgpuwave",)
 """Methods whose marks are read from the database instead of computed."""
+P_METHODS = ("template", *PEER_METHODS)
+"""Methods that place P waves (:func:`record_p_errors` scores them)."""
 
 
 def _mark_table(marks: pd.DataFrame) -> pd.DataFrame:
@@ -126,7 +128,8 @@ def delineate_record(
     -------
     dict
         ``rpeaks`` (absolute samples) and ``lead<k>`` arrays ``(n_beats, len(POSITIONS))``
-        of absolute positions plus ``T_prom`` per lead as ``prom<k>``.
+        of absolute positions plus ``T_prom`` per lead as ``prom<k>``; for the methods of
+        :data:`P_METHODS` also ``p<k>``, ``(n_beats, 3)`` P onset, peak and offset.
     """
     if method in PEER_METHODS:
         return ecgpuwave_record(record, data_dir)
@@ -157,6 +160,8 @@ def delineate_record(
             waves = dl._nan_table(rpeaks)
         out[f"lead{k}"] = waves[list(dl.POSITIONS)].to_numpy() + lo
         out[f"prom{k}"] = waves["T_prom"].to_numpy()
+        if method in P_METHODS:
+            out[f"p{k}"] = waves[list(dl.P_POSITIONS)].to_numpy() + lo
     if use_cache:
         save_npz(cache_file, **out)
     return out
@@ -251,7 +256,14 @@ def qtc_table(
 
     Both use the annotated beats only (``auto`` protocol for the measurement). The RR of
     the manual QTc is the interval between consecutive marked beats (under 2 s), that of
-    the measured QTc the interval from the previous detected R peak.
+    the measured QTc the interval from the previous detected R peak. For methods that
+    place P waves (:data:`P_METHODS`) the median PR interval follows (``pr_ref_ms``,
+    ``pr_det_ms``; NaN for a record without P waves).
+
+    Examples
+    --------
+    >>> qtc_table(["sel100"])[["qt_ref_ms", "pr_ref_ms"]].round().iloc[0].tolist()  # doctest: +SKIP
+    [398.0, 176.0]
     """
     rows = {}
     for record in qtdb.resolve_records(records):
@@ -273,6 +285,17 @@ def qtc_table(
             for formula in QTC_FORMULAS:
                 row[f"qtc_{formula}_{source}_ms"] = float(np.nanmedian(qt_correct(qt_ms, rr, formula)))
         rows[record] = row
+        if method in P_METHODS:  # PR: P onset (auto: earliest over the leads) to QRS onset
+            result = delineate_record(record, method, data_dir)
+            match = match_peaks(peaks, result["rpeaks"], round(MATCH_TOLERANCE_S * qtdb.SAMPLING_RATE))
+            det_p_on = np.full(peaks.size, np.nan)
+            det_p_on[match.ref_index] = _p_tables(result)["auto"][match.det_index, 0]
+            pr = {"ref": marks["qrs_on"] - marks["p_on"], "det": auto["det_qrs_on"].to_numpy() - det_p_on}
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # records without P waves
+                for source, samples in pr.items():
+                    pr_ms = np.asarray(samples, dtype=float) / qtdb.SAMPLING_RATE * 1000.0
+                    row[f"pr_{source}_ms"] = float(np.nanmedian(pr_ms))
     table = pd.DataFrame(rows).T
     table.index.name = "record"
     return table
@@ -361,7 +384,7 @@ def record_p_errors(
 
     Examples
     --------
-    >>> record_p_errors("sel100", "ecgpuwave")["err_p_on_ms"].abs().median() < 20  # doctest: +SKIP
+    >>> record_p_errors("sel100", "template")["err_p_on_ms"].abs().median() < 20  # doctest: +SKIP
     True
     """
     marks = qtdb.read_wave_marks(qtdb.record_path(record, data_dir))
