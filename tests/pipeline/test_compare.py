@@ -180,6 +180,13 @@ def test_different_test_sets_are_named_instead_of_a_difference(reports: Path) ->
     assert "B - A: no paired difference, the test sets differ" in comparison_text(cmp)
 
 
+def test_a_model_one_run_lacks_is_named(reports: Path) -> None:
+    a = make_run(reports, "smoke-a")
+    cmp = compare_runs([a, a], model="resnet1d")
+    assert cmp.differences.empty
+    assert cmp.notes == ["B - A: no paired difference, no test predictions of A:resnet1d"]
+
+
 def test_cli_prints_the_tables_and_writes_an_offline_page(reports: Path, tmp_path: Path, capsys) -> None:
     a = make_run(reports, "smoke-a", error_rate=0.15, pred_seed=1)
     b = make_run(reports, "smoke-b", error_rate=0.03, pred_seed=2)

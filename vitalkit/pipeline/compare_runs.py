@@ -381,8 +381,8 @@ def comparison_text(cmp: RunComparison) -> str:
         "Parameters (run facts, then only the parameters that differ):",
         cmp.params.to_string(),
         "",
-        "Headline metrics per run, value [95% CI] (bootstrap over test records where the stage "
-        "gives one; evaluate = primary model, evaluate[<model>] = each model):",
+        "Headline metrics per run, value [95% CI] where the stage gives one (evaluate: bootstrap over",
+        "test records; evaluate = the primary model, evaluate[<model>] = each model):",
         cmp.metrics.to_string(),
     ]
     lines += ["", f"Paired differences on the same test samples ({cmp.n_boot} bootstrap draws over records):"]
