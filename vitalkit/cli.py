@@ -24,6 +24,10 @@ Examples
     QRS detection benchmark on MIT-BIH (all 48 records and detectors by default).
 ``vitalkit summary reports/<run-id>``
     Print the model comparison of a finished run.
+``vitalkit compare reports/<run-id> reports/<other-run-id> [--out FILE]``
+    Put runs side by side: the parameters that differ, headline metrics with CIs, paired
+    differences (bootstrap over test records) where the test sets match; prints the tables and
+    writes an offline page (default ``compare-<id>-vs-<id>.html`` beside the first run).
 ``vitalkit convert serial LOG.csv --out DIR --time-col 0 --value-col 1``
     Turn a microcontroller's serial dump into a uniformly sampled record (``.npz``),
     ``meta.json`` and ``preview.png``.
@@ -183,6 +187,20 @@ def _summary(args: argparse.Namespace) -> int:
     from vitalkit.pipeline.summary import beat_benchmark_text
 
     print(beat_benchmark_text(args.run_dir))
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from vitalkit.pipeline.compare_runs import (
+        compare_runs,
+        comparison_text,
+        default_html_path,
+        write_comparison_html,
+    )
+
+    cmp = compare_runs(args.runs, model=args.model, n_boot=args.n_boot, seed=args.seed)
+    print(comparison_text(cmp))
+    print(f"\npage: {write_comparison_html(cmp, args.out or default_html_path(cmp))}")
     return 0
 
 
@@ -532,6 +550,19 @@ def build_parser() -> argparse.ArgumentParser:
     summary = sub.add_parser("summary", help="print the model comparison of a finished run")
     summary.add_argument("run_dir")
     summary.set_defaults(func=_summary)
+    compare = sub.add_parser(
+        "compare", help="put finished runs side by side: differing parameters, metrics, paired differences"
+    )
+    compare.add_argument("runs", nargs="+", metavar="RUN", help="run folders; the first is the reference")
+    compare.add_argument(
+        "--out", help="HTML page to write (default: compare-<id>-vs-<id>.html beside the first run)"
+    )
+    compare.add_argument("--model", help="model or ensemble to compare (default: each run's primary model)")
+    compare.add_argument("--n-boot", type=int, default=1000, help="bootstrap draws of the paired differences")
+    compare.add_argument(
+        "--seed", type=int, help="seed of the draws (default: the first run's evaluate seed)"
+    )
+    compare.set_defaults(func=_compare)
     stages = sub.add_parser("stages", help="list stages and their notebook parameters")
     stages.set_defaults(func=_stages)
     _add_predict(sub)
