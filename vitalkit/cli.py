@@ -204,6 +204,17 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_reports(args: argparse.Namespace) -> int:
+    from vitalkit.pipeline.browser_check import check_run_reports
+
+    table = check_run_reports(args.run_dir, out_dir=args.out, browser=args.browser)
+    print(table.to_string())
+    bad = table.index[~table["ok"]].tolist()
+    out = args.out or f"{args.run_dir}/browser_check"
+    print(f"{len(table) - len(bad)} of {len(table)} reports ok; table and screenshots in {out}")
+    return 1 if bad else 0
+
+
 def _convert_serial(args: argparse.Namespace) -> int:
     from vitalkit.data.serial import serial_convert
 
@@ -563,6 +574,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=int, help="seed of the draws (default: the first run's evaluate seed)"
     )
     compare.set_defaults(func=_compare)
+    check = sub.add_parser(
+        "check-reports",
+        help="open a run's reports in headless Chromium, network off, in place and copied alone",
+    )
+    check.add_argument("run_dir", metavar="RUN")
+    check.add_argument(
+        "--out", help="folder for browser_check.csv and screenshots (default RUN/browser_check)"
+    )
+    check.add_argument("--browser", help="Chromium executable (default: chromium on PATH)")
+    check.set_defaults(func=_check_reports)
     stages = sub.add_parser("stages", help="list stages and their notebook parameters")
     stages.set_defaults(func=_stages)
     _add_predict(sub)
