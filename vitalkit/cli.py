@@ -204,6 +204,16 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _init(args: argparse.Namespace) -> int:
+    from vitalkit.pipeline.init import init_project
+
+    folder = init_project(args.folder, force=args.force, register_kernel=not args.no_kernel)
+    kernel = "" if args.no_kernel else "; Jupyter kernel 'vitalkit' registered for this Python"
+    print(f"working folder {folder}: notebooks/, params/, data/raw/, reports/{kernel}")
+    print(f"next: cd {folder} && vitalkit run params/smoke.yaml")
+    return 0
+
+
 def _check_reports(args: argparse.Namespace) -> int:
     from vitalkit.pipeline.browser_check import check_run_reports
 
@@ -574,6 +584,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=int, help="seed of the draws (default: the first run's evaluate seed)"
     )
     compare.set_defaults(func=_compare)
+    init = sub.add_parser(
+        "init",
+        help="write a working folder (notebooks, parameter sets, data, reports) and register the kernel",
+    )
+    init.add_argument("folder", metavar="DIR")
+    init.add_argument(
+        "--force", action="store_true", help="overwrite notebooks and parameter sets that exist"
+    )
+    init.add_argument("--no-kernel", action="store_true", help="do not register the Jupyter kernel")
+    init.set_defaults(func=_init)
     check = sub.add_parser(
         "check-reports",
         help="open a run's reports in headless Chromium, network off, in place and copied alone",

@@ -28,27 +28,51 @@ Examples
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
 PHYSIONET_URL = "https://physionet.org/files/"
 
 
-def project_root() -> Path:
-    """Return the project checkout holding ``pyproject.toml``.
+PROJECT_MARKER = ".vitalkit-project"
+"""File that ``vitalkit init`` writes at the top of a working folder."""
 
-    The package's parent folder is used for a source or editable install; otherwise the
-    first folder at or above the working directory with a ``pyproject.toml``; otherwise
-    the working directory.
+
+def project_root() -> Path:
+    """Return the project folder: a checkout holding ``pyproject.toml``, or a working folder.
+
+    The package's parent folder is used for a source or editable install; otherwise (a wheel
+    installed anywhere) the first folder at or above the working directory with a
+    ``.vitalkit-project`` marker (written by ``vitalkit init``) or a ``pyproject.toml``;
+    otherwise the working directory.
     """
     package_parent = Path(__file__).resolve().parent.parent
     if (package_parent / "pyproject.toml").is_file():
         return package_parent
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
-        if (folder / "pyproject.toml").is_file():
+        if (folder / PROJECT_MARKER).is_file() or (folder / "pyproject.toml").is_file():
             return folder
     return here
+
+
+def shipped_dir() -> Path:
+    """Where the stage notebooks and parameter sets that came with the package lie.
+
+    A checkout's own ``notebooks/`` and ``params/``; for a wheel, the copies it installs
+    under ``<prefix>/share/vitalkit/``.
+    """
+    package_parent = Path(__file__).resolve().parent.parent
+    if (package_parent / "pyproject.toml").is_file():
+        return package_parent
+    import sysconfig
+
+    for prefix in (sysconfig.get_paths()["data"], sys.prefix):
+        candidate = Path(prefix) / "share" / "vitalkit"
+        if (candidate / "notebooks").is_dir():
+            return candidate
+    return Path(sysconfig.get_paths()["data"]) / "share" / "vitalkit"
 
 
 def _env_path(name: str, default: Path) -> Path:
