@@ -223,7 +223,7 @@ class Runner:
                 "kernel": kernel_name(),
                 "status": "running",
                 "data": {
-                    "data_dir": portable_dir(self.data_dir, root),
+                    "data_dir": portable_dir(self.data_dir, root, os.environ.get("VITALKIT_DATA_DIR")),
                     "physionet_mirror": config.physionet_mirror(),
                     "files": {},
                 },
@@ -515,19 +515,35 @@ DATA_PLACEHOLDER = "$VITALKIT_DATA_DIR"
 """Stands for the data folder (``VITALKIT_DATA_DIR``) in executed notebooks and reports."""
 
 
-def portable_dir(path: Path, root: Path) -> str:
+def portable_dir(path: Path, root: Path, given: str | None = None) -> str:
     """``path`` relative to the project root when it can be written so (``../shared/data``),
     else its name only: a manifest carries no absolute machine path.
+
+    The shortest relative form is taken among the path as resolved and as ``given`` (the
+    ``VITALKIT_DATA_DIR`` value, which may reach the data through a symbolic link); a form that
+    climbs more than two folders above the root names the machine's layout, so then only the
+    folder's name is kept.
 
     Examples
     --------
     >>> portable_dir(Path("/a/shared/data"), Path("/a/checkout"))
     '../shared/data'
+    >>> portable_dir(Path("/srv/x/y/data"), Path("/home/me/checkout"))
+    'data'
     """
-    try:
-        return os.path.relpath(Path(path).resolve(), Path(root).resolve())
-    except ValueError:  # another drive (Windows)
-        return Path(path).name
+    roots = {os.path.abspath(root), str(Path(root).resolve())}
+    paths = {str(Path(path).resolve()), os.path.abspath(path)}
+    if given:
+        paths.add(os.path.abspath(given))
+    forms = []
+    for p in paths:
+        for r in roots:
+            try:
+                forms.append(os.path.relpath(p, r))
+            except ValueError:  # another drive (Windows)
+                continue
+    forms = [f for f in forms if not f.startswith(os.path.join(*[os.pardir] * 3))]
+    return min(forms, key=len) if forms else Path(path).name
 
 
 def _relocate(tmp: Path, final: Path, placeholders: dict[str, str]) -> None:
