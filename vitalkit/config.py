@@ -75,6 +75,31 @@ def shipped_dir() -> Path:
     return Path(sysconfig.get_paths()["data"]) / "share" / "vitalkit"
 
 
+PATH_VARIABLES = (
+    "VITALKIT_DATA_DIR",
+    "VITALKIT_CACHE_DIR",
+    "VITALKIT_REPORTS_DIR",
+    "VITALKIT_INTERACTIVE_DIR",
+    "VITALKIT_MODEL_STORE",
+)
+"""Environment variables that hold folders."""
+
+
+def pin_path_variables() -> dict[str, str]:
+    """Rewrite relative folder variables as absolute paths, from the current working directory.
+
+    A relative ``VITALKIT_DATA_DIR=../shared/data`` means the folder seen from where the command
+    was typed; stage notebooks run in another folder, so the runner pins the variables before
+    it starts any kernel. Returns the variables changed.
+    """
+    changed = {}
+    for name in PATH_VARIABLES:
+        value = os.environ.get(name, "").strip()
+        if value and not Path(value).expanduser().is_absolute():
+            changed[name] = os.environ[name] = os.path.abspath(Path(value).expanduser())
+    return changed
+
+
 def _env_path(name: str, default: Path) -> Path:
     value = os.environ.get(name, "").strip()
     return Path(value).expanduser().resolve() if value else default

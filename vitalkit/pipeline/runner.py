@@ -153,6 +153,7 @@ class Runner:
         self.options = options
         self.out = out
         self.notebooks_dir = config.notebooks_dir()
+        config.pin_path_variables()  # the kernels run in notebooks/, not where the command was typed
         self.data_dir = config.data_dir()
         self.code = code_digest()
         self.run_dir = self._run_dir()
