@@ -35,6 +35,10 @@ def test_smoke_run_products_carry_no_machine_paths(smoke_run: Path) -> None:
     assert len(texts) > 10
     leaks = {str(p.relative_to(smoke_run)): m for p in texts for m in machine if m in p.read_text()}
     assert leaks == {}
+    binaries = [*smoke_run.rglob("*.onnx"), *smoke_run.rglob("*.ckpt")]  # exporter notes, Lightning state
+    assert len(binaries) >= 3
+    leaks = {str(p.relative_to(smoke_run)) for p in binaries for m in machine if m.encode() in p.read_bytes()}
+    assert leaks == set()
     manifest = json.loads((smoke_run / "run.json").read_text())
     assert not Path(manifest["data"]["data_dir"]).is_absolute()
     executed = json.loads((smoke_run / "02_preprocess" / "notebook.ipynb").read_text())

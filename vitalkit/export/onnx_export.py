@@ -144,9 +144,24 @@ def export_module(
                     dim.ClearField("dim_value")
                     dim.dim_param = name
             del proto.graph.value_info[:]
+        _drop_trace_metadata(proto.graph)
         onnx.helper.set_model_props(proto, {k: str(v) for k, v in (metadata or {}).items()})
         onnx.save(proto, str(tmp))
     return path
+
+
+def _drop_trace_metadata(graph: onnx.GraphProto) -> None:
+    """Remove the exporter's per-node notes (``pkg.torch.onnx.stack_trace`` and the like): they
+    name source files by their absolute machine path and differ between checkouts."""
+    for node in graph.node:
+        keep = [p for p in node.metadata_props if not p.key.startswith("pkg.torch")]
+        del node.metadata_props[:]
+        node.metadata_props.extend(keep)
+        for attr in node.attribute:
+            if attr.type == onnx.AttributeProto.GRAPH:
+                _drop_trace_metadata(attr.g)
+            for sub in attr.graphs:
+                _drop_trace_metadata(sub)
 
 
 def export_beat_model(

@@ -31,7 +31,7 @@ from torch import nn
 from vitalkit.beats.dataset import BeatSet
 from vitalkit.errors import ParamsError
 from vitalkit.evaluate.metrics import selection_score
-from vitalkit.io import save_npz, write_text
+from vitalkit.io import atomic_path, save_npz, write_text
 from vitalkit.models.classical import ClassicalBeatModel
 from vitalkit.models.persist import save_model
 from vitalkit.train.crossval import fit_with_cv_biases, fold_table
@@ -336,6 +336,34 @@ def load_best_weights(model: torch.nn.Module, checkpoint_path: str | Path) -> to
     return model.eval()
 
 
+def _relative_paths(value: Any, folder: str) -> Any:
+    """``value`` with every string naming a path inside ``folder`` made relative to it."""
+    if isinstance(value, str):
+        return os.path.relpath(value, folder) if value.startswith(folder + os.sep) else value
+    if isinstance(value, dict):
+        return {_relative_paths(k, folder): _relative_paths(v, folder) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_relative_paths(v, folder) for v in value)
+    return value
+
+
+def portable_checkpoint(checkpoint_path: str | Path, product_dir: str | Path) -> Path:
+    """Rewrite a Lightning checkpoint so that it names no machine path.
+
+    ``ModelCheckpoint`` stores its absolute ``dirpath`` and ``best_model_path`` (inside the
+    stage's temporary folder, whose name carries the process id) in the checkpoint: they become
+    relative to the product folder (``checkpoints/best.ckpt``), so two runs write the same bytes.
+    """
+    path = Path(checkpoint_path)
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    folders = {str(Path(product_dir)), str(Path(product_dir).resolve())}
+    for folder in sorted(folders, key=len, reverse=True):
+        state = _relative_paths(state, folder)
+    with atomic_path(path) as tmp:
+        torch.save(state, tmp)
+    return path
+
+
 def read_history(product_dir: str | Path) -> pd.DataFrame:
     """Per-epoch metrics from the CSV log of a training product folder."""
     path = Path(product_dir) / "logs" / "metrics.csv"
@@ -403,7 +431,9 @@ def _fit_neural(
     start = time.perf_counter()
     trainer.fit(module, datamodule=data)
     wall = time.perf_counter() - start
-    load_best_weights(model, checkpoint.best_model_path or product_dir / "checkpoints" / "best.ckpt")
+    best_path = checkpoint.best_model_path or product_dir / "checkpoints" / "best.ckpt"
+    load_best_weights(model, best_path)
+    portable_checkpoint(best_path, product_dir)
     history = read_history(product_dir)
     best_row = history.loc[history["val_macro_f1"].idxmax()]
     close_trackers(

@@ -37,6 +37,7 @@ from vitalkit.train.fit import (
     close_trackers,
     load_best_weights,
     make_trainer,
+    portable_checkpoint,
     read_history,
     start_training,
 )
@@ -231,6 +232,7 @@ def fit_recurrent(
     trainer.fit(module, datamodule=SequenceDataModule(train, val, config.batch_size, config.seed))
     wall = time.perf_counter() - start
     load_best_weights(model, checkpoint.best_model_path)
+    portable_checkpoint(checkpoint.best_model_path, product_dir)
     history = read_history(product_dir)
     best_row = history.loc[history[MONITOR].idxmax()]
     close_trackers(
