@@ -51,6 +51,7 @@ def test_default_set_cross_validates_its_classical_model() -> None:
     params = load_params(PROJECT / "params" / "default.yaml")
     train = {i.label: i.parameters for i in params.instances()}["train[rf_transfer]"]
     assert train["cv_folds"] == 11 and train["hparams"]["feature_set"] == "transfer"
+    assert train["record_smoothing"] == {"neighbours": 10, "keep": 0.5}
 
 
 def test_bad_feature_set_and_folds_are_refused(tmp_path) -> None:
@@ -63,6 +64,19 @@ def test_bad_feature_set_and_folds_are_refused(tmp_path) -> None:
         load_params(path, check_data=False)
     text = str(err.value)
     assert "feature_set must be one of" in text and "cv_folds must be 0 (off) or at least 2" in text
+
+
+def test_bad_record_smoothing_is_refused_before_anything_runs(tmp_path) -> None:
+    raw = yaml.safe_load((PROJECT / "params" / "default.yaml").read_text())
+    raw["models"]["rf_transfer"]["train"]["record_smoothing"] = {"neighbours": 0, "keep": 0.5}
+    raw["models"]["resnet1d"]["train"] = {"record_smoothing": {"neighbours": 5, "keep": 0.5}}
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ParamsError) as err:
+        load_params(path, check_data=False)
+    text = str(err.value)
+    assert "models.rf_transfer: record_smoothing.neighbours must be an integer >= 1" in text
+    assert "models.resnet1d: record_smoothing needs cv_folds" in text
 
 
 def test_unknown_parameter_is_rejected_with_the_notebook_parameters(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -96,6 +97,13 @@ def test_smoke_run_writes_every_product(smoke_run: Path) -> None:
     # the cross-validated model: out-of-fold predictions, CV figures beside the test figures,
     # S without record 232, per-type table
     assert (smoke_run / "03_train_rf_transfer" / "cv_oof.npz").is_file()
+    # its record smoothing: neighbours from the same record, in the CV and in the exported package
+    with np.load(smoke_run / "03_train_rf_transfer" / "cv_oof.npz") as oof:
+        assert oof["neighbours"].shape[1] == 10 and float(oof["keep"]) == 0.5
+        assert (oof["record"][oof["neighbours"]] == oof["record"][:, None]).all()
+    exported = load_package(smoke_run / "05_export" / "rf_transfer" / "model.onnx")
+    assert exported.record_smoothing == {"neighbours": 10, "keep": 0.5}
+    assert "record_smoothing" in exported.metadata["look_ahead"]
     ev = smoke_run / "04_evaluate"
     for name in ("cv_table.csv", "without_records.csv", "S_by_record.csv", "beat_types.csv"):
         assert (ev / name).is_file(), name

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from vitalkit.beats.adapt import smooth_beat_set, smooth_probabilities
 from vitalkit.beats.dataset import BeatSet
 from vitalkit.errors import ParamsError
 from vitalkit.evaluate.beat_tables import (
@@ -178,7 +179,7 @@ class Evaluation:
                     row[f"{name} {m}"] = (
                         f"{100 * v:.1f} [{100 * lo:.1f}, {100 * hi:.1f}]" if np.isfinite(v) else "n/a"
                     )
-            row["class_bias"] = " ".join(f"{b:+.2f}" for b in ev.cv["class_bias"])
+            row["class_bias"] = " ".join(f"{b:+.2f}" for b in ev.cv.get("shown_bias", ev.cv["class_bias"]))
             rows[label] = row
         if not rows:
             return None
@@ -430,10 +431,7 @@ def evaluate_models(
     cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for label, folder in train_dirs.items():
         model, config = load_trained_model(folder)
-        cache[label] = (
-            predict_proba(model, *test.inputs()),
-            predict_proba(model, *val.inputs()),
-        )
+        cache[label] = (_predict(model, test), _predict(model, val))
         train = {
             **read_json(Path(folder) / "metrics.json"),
             "architecture": config["architecture"],
@@ -468,13 +466,34 @@ def evaluate_models(
     )
 
 
+def _predict(model: Any, beats: Any) -> np.ndarray:
+    """Probabilities of a model on a beat or window set, record-smoothed when the model was
+    trained with record smoothing (:mod:`vitalkit.beats.adapt`)."""
+    proba = predict_proba(model, *beats.inputs())
+    smoothing = getattr(model, "record_smoothing", None)
+    if smoothing is None:
+        return proba
+    return smooth_beat_set(proba, smoothing, beats)
+
+
 def load_cv(train_dir: str | Path) -> dict[str, np.ndarray] | None:
-    """Out-of-fold results (``cv_oof.npz``) of a cross-validated training folder, else None."""
+    """Out-of-fold results (``cv_oof.npz``) of a cross-validated training folder, else None.
+
+    For a model with record smoothing the probabilities returned are final (biased, then
+    smoothed within each record, as the model predicts) with zero ``class_bias``; the biases
+    chosen are in ``shown_bias``.
+    """
     path = Path(train_dir) / "cv_oof.npz"
     if not path.is_file():
         return None
     with np.load(path, allow_pickle=False) as data:
-        return {k: data[k] for k in ("probabilities", "labels", "record", "class_bias")}
+        out = {k: data[k] for k in ("probabilities", "labels", "record", "class_bias")}
+        if "neighbours" in data.files:
+            biased = apply_class_bias(out["probabilities"], out["class_bias"])
+            out["probabilities"] = smooth_probabilities(biased, data["neighbours"], float(data["keep"]))
+            out["shown_bias"] = out["class_bias"]
+            out["class_bias"] = np.zeros_like(out["class_bias"])
+        return out
 
 
 def ensemble_cv(members: Sequence[dict[str, np.ndarray] | None], classes: Sequence[str]) -> dict | None:

@@ -82,6 +82,7 @@ def beat_model_metadata(
     provenance: Mapping[str, Any],
     metrics: Mapping[str, Any] | None = None,
     members: Sequence[str] = (),
+    record_smoothing: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The metadata document of a beat classifier.
 
@@ -105,6 +106,9 @@ def beat_model_metadata(
         CV and test figures.
     members : sequence of str
         Ensemble members.
+    record_smoothing : mapping, optional
+        ``{neighbours, keep}``: the model's probabilities are smoothed within each record after
+        the graph (:mod:`vitalkit.beats.adapt`); ``vitalkit predict`` applies it.
     """
     inputs = []
     if window_shape is not None:
@@ -146,6 +150,12 @@ def beat_model_metadata(
     }
     if recipe.features == "transfer":
         doc["look_ahead"] = dict(LOOK_AHEAD)
+    if record_smoothing is not None:
+        doc["record_smoothing"] = dict(record_smoothing)
+        doc.setdefault("look_ahead", {})["record_smoothing"] = (
+            "after the graph, each beat's probabilities are averaged with those of the most similar "
+            "beats of the same record (whole record, no labels; vitalkit.beats.adapt)"
+        )
     return doc
 
 
@@ -362,6 +372,11 @@ class ModelPackage:
     def input_names(self) -> list[str]:
         """Graph inputs, in order."""
         return [i["name"] for i in self.metadata["inputs"]]
+
+    @property
+    def record_smoothing(self) -> dict[str, Any] | None:
+        """``{neighbours, keep}`` when the model's probabilities are smoothed within a record."""
+        return self.metadata.get("record_smoothing")
 
     def predict_proba(self, arrays: Mapping[str, Any]) -> Any:
         """Probabilities for a batch given ``{input name: array}`` (extra names are ignored)."""

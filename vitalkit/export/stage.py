@@ -213,6 +213,7 @@ def export_models(
                 provenance,
                 (metrics or {}).get(label),
                 config.get("members", []),
+                _smoothing_of(model),
             )
             props.update(metadata_props(document))
         path = Path(product_dir) / label / "model.onnx"
@@ -223,6 +224,12 @@ def export_models(
             flat["window_units"] = "not an input (the model reads the beat-feature table only)"
         out[label] = ExportedModel(label, model, path, check_onnx(path), flat, document)
     return out
+
+
+def _smoothing_of(model: Any) -> dict[str, Any] | None:
+    """A classical model's record smoothing as metadata (None when it has none)."""
+    setting = getattr(model, "record_smoothing", None)
+    return None if setting is None else setting.to_dict()
 
 
 def input_metadata(data: BeatSet | WindowSet) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from vitalkit.beats.adapt import smooth_beats
 from vitalkit.beats.detect import DEFAULT_DETECTOR, ecg_rpeaks
 from vitalkit.beats.inputs import prepare_leads, recipe_inputs
 from vitalkit.data.records import Record
@@ -243,6 +244,17 @@ def predict_beats(
         proba[lo : lo + batch_size] = package.predict_proba(
             {k: v[lo : lo + batch_size] for k, v in arrays.items()}
         )
+    if package.record_smoothing is not None:
+        proba = smooth_beats(
+            proba,
+            package.record_smoothing,
+            inputs.windows,
+            inputs.rr,
+            inputs.feature_names,
+            np.zeros(n, dtype=np.int64),
+            leads.sampling_rate,
+            recipe.before_s,
+        ).astype(np.float32)
     timings["model"] = time.perf_counter() - start
     kept = peaks[inputs.inside]
     samples = leads.to_record(kept)

@@ -29,6 +29,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassif
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from vitalkit.beats.adapt import RecordSmoothing
 from vitalkit.beats.scaler import window_center
 from vitalkit.errors import DataError, ParamsError
 from vitalkit.io import atomic_path
@@ -230,6 +231,10 @@ class ClassicalBeatModel:
     class_bias_ : np.ndarray
         Post-hoc log-probability bias per class (zeros unless tuned, see
         :func:`vitalkit.train.crossval.tune_class_bias`), applied by :meth:`predict_proba`.
+    record_smoothing : RecordSmoothing or None
+        Smoothing of the probabilities within each record (:mod:`vitalkit.beats.adapt`), set by
+        training with ``record_smoothing``; applied by whoever predicts whole records
+        (evaluation, ``vitalkit predict``), after :meth:`predict_proba`.
     """
 
     kind = "classical"
@@ -275,6 +280,7 @@ class ClassicalBeatModel:
             "feature_names": self.feature_names,
         }
         self.class_bias_ = np.zeros(n_classes)
+        self.record_smoothing: RecordSmoothing | None = None
         params = {**_DEFAULTS.get(architecture, {}), **self.hparams}
         if "random_state" in inspect.signature(CLASSICAL[architecture]).parameters:
             params["random_state"] = seed
@@ -371,7 +377,10 @@ class ClassicalBeatModel:
         ``model.json`` (:attr:`config`)."""
         from skops.io import dumps
 
-        data = dumps({"estimator": self.estimator_, "class_bias": np.asarray(self.class_bias_)})
+        state: dict[str, Any] = {"estimator": self.estimator_, "class_bias": np.asarray(self.class_bias_)}
+        if self.record_smoothing is not None:
+            state["record_smoothing"] = self.record_smoothing.to_dict()
+        data = dumps(state)
         with atomic_path(path) as tmp:
             tmp.write_bytes(canonical_skops(data))
 
@@ -411,6 +420,8 @@ class ClassicalBeatModel:
         )
         model.estimator_ = state["estimator"]
         model.class_bias_ = np.asarray(state["class_bias"], dtype=np.float64)
+        if state.get("record_smoothing") is not None:
+            model.record_smoothing = RecordSmoothing(**state["record_smoothing"])
         return model
 
 

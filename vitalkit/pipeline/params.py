@@ -39,6 +39,7 @@ import papermill as pm
 import yaml
 
 from vitalkit import config
+from vitalkit.beats.adapt import RecordSmoothing
 from vitalkit.errors import ParamsError, VitalKitError
 from vitalkit.io import sha256_file
 from vitalkit.pipeline.ranges import check_range
@@ -388,6 +389,14 @@ def load_params(path: str | Path, check_data: bool = True, notebooks_dir: Path |
         folds = {**(raw.get("train") or {}), **spec.train}.get("cv_folds", 0)
         if isinstance(folds, int) and not isinstance(folds, bool) and folds != 0 and folds < 2:
             problems.append(f"models.{spec.label}: cv_folds must be 0 (off) or at least 2, got {folds}")
+        smoothing = {**(raw.get("train") or {}), **spec.train}.get("record_smoothing")
+        if smoothing:
+            try:
+                RecordSmoothing.from_params(smoothing)
+            except (TypeError, ValueError) as exc:
+                problems.append(f"models.{spec.label}: {exc}")
+            if not folds:
+                problems.append(f"models.{spec.label}: record_smoothing needs cv_folds (biases chosen by CV)")
     if check_data and not problems:
         for s in stages:
             if STAGES[s].check:

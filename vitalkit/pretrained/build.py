@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from vitalkit.beats.adapt import RecordSmoothing, smooth_beat_set
 from vitalkit.beats.dataset import BeatSet
 from vitalkit.data import mitdb
 from vitalkit.datasets import MitdbBeats
@@ -71,6 +72,7 @@ def default_recipe(params_path: str | Path) -> dict[str, Any]:
         "seed": int(params.seed or 0),
         "classes": list(pre.get("classes", ["N", "S", "V", "F"])),
         "features": pre.get("beat_features", "transfer"),
+        "record_smoothing": train.get("record_smoothing"),
     }
 
 
@@ -105,7 +107,10 @@ def train_shipped_model(
         recipe["feature_set"],
         pool.feature_names,
     )
-    cv = fit_with_cv_biases(model, pool, recipe["cv_folds"], recipe["class_weighting"], recipe["seed"])
+    smoothing = RecordSmoothing.from_params(recipe.get("record_smoothing"))
+    cv = fit_with_cv_biases(
+        model, pool, recipe["cv_folds"], recipe["class_weighting"], recipe["seed"], smoothing=smoothing
+    )
     cv_table = bootstrap_metrics(
         pool.labels, cv.biased().argmax(1), pool.record, pool.classes, seed=recipe["seed"]
     )
@@ -116,6 +121,7 @@ def score_package(path: Path, test: BeatSet, seed: int = 0) -> tuple[dict[str, A
     """DS2 figures of a shipped file (bootstrap CIs over records) and its per-record accuracy."""
     package = load_package(path, threads=0)
     proba = package.predict_proba({"window": test.windows, "rr": test.rr})
+    proba = smooth_beat_set(proba, package.record_smoothing, test)
     pred = proba.argmax(1)
     table = bootstrap_metrics(test.labels, pred, test.record, test.classes, seed=seed)
     per_record = (
@@ -136,7 +142,13 @@ def _card(name: str, path: Path, doc: dict[str, Any], wall_s: float) -> str:
         f"- Recipe: `{r['architecture']}` on the `{r['feature_set']}` beat features, "
         f"hyperparameters {r['hparams']}, class weighting {r['class_weighting']}, "
         f"class biases chosen by {r['cv_folds']}-fold patient-grouped CV, seed "
-        f"{r['seed']} (the default parameter set's model, `{r['params']}`).",
+        f"{r['seed']} (the default parameter set's model, `{r['params']}`)"
+        + (
+            f"; probabilities smoothed within each record, {r['record_smoothing']} "
+            "(unsupervised per-patient adaptation, `vitalkit.beats.adapt`)."
+            if r.get("record_smoothing")
+            else "."
+        ),
         f"- Trained on {len(doc['provenance']['training_records'])} MIT-BIH records: "
         f"{', '.join(doc['provenance']['training_records'])}.",
         f"- Input: `rr` [batch, {len(doc['inputs'][-1]['columns'])}] float32, the beat-feature table "
@@ -297,7 +309,8 @@ def build_pretrained(
         ) -> dict:
             doc = beat_model_metadata(
                 name, recipe["architecture"], "classical", pool.classes, recipe_of(pool), None,
-                pool.feature_names, provenance, metrics,
+                pool.feature_names, provenance, metrics, (),
+                None if model.record_smoothing is None else model.record_smoothing.to_dict(),
             )  # fmt: skip
             export_classical(model, path, metadata_props(doc))
             return doc

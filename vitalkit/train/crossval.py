@@ -19,13 +19,14 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from vitalkit.beats.adapt import RecordSmoothing, beat_description, record_neighbours, smooth_probabilities
 from vitalkit.data import mitdb
 from vitalkit.errors import ParamsError
 from vitalkit.evaluate.metrics import confusion, per_class_arrays, selection_score
@@ -77,16 +78,28 @@ class CrossValidation:
         Records of every fold.
     class_bias : np.ndarray
         Biases chosen on the out-of-fold probabilities (zeros if not tuned).
+    neighbours : np.ndarray, optional
+        With record smoothing (:mod:`vitalkit.beats.adapt`): every beat's neighbours in its record.
+    keep : float
+        With record smoothing: the weight of a beat's own probabilities.
     """
 
     probabilities: np.ndarray
     fold: np.ndarray
     folds: list[list[str]]
     class_bias: np.ndarray
+    neighbours: np.ndarray | None = None
+    keep: float = 1.0
 
     def biased(self) -> np.ndarray:
-        """Out-of-fold probabilities with :attr:`class_bias` applied."""
-        return apply_class_bias(self.probabilities, self.class_bias)
+        """Out-of-fold probabilities with :attr:`class_bias` applied, then record-smoothed."""
+        return self.smoothed(apply_class_bias(self.probabilities, self.class_bias))
+
+    def smoothed(self, proba: np.ndarray) -> np.ndarray:
+        """``proba`` record-smoothed as the model's predictions are (unchanged without smoothing)."""
+        if self.neighbours is None:
+            return proba
+        return smooth_probabilities(proba, self.neighbours, self.keep)
 
 
 def tunable_classes(
@@ -119,13 +132,15 @@ def tune_class_bias(
     rounds: int = 3,
     grid: np.ndarray = BIAS_GRID,
     tunable: np.ndarray | None = None,
+    transform: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> np.ndarray:
     """Per-class log-probability biases that maximise the selection score on ``proba``.
 
     Coordinate ascent: each tunable class but the first (the reference) in turn takes the grid
     value that maximises :func:`~vitalkit.evaluate.metrics.selection_score` (mean F1 over
     classes with 20 or more beats) with the others fixed, for ``rounds`` rounds. Ties keep the
-    value closest to zero.
+    value closest to zero. ``transform`` (e.g. record smoothing) is applied to the biased
+    probabilities before they are scored, as the model applies it after its bias.
     """
     log_p = np.log(np.clip(np.asarray(proba, dtype=np.float64), 1e-9, None))
     bias = np.zeros(log_p.shape[1])
@@ -139,7 +154,11 @@ def tune_class_bias(
             for value in grid[order]:
                 trial = bias.copy()
                 trial[c] = value
-                scores.append(selection_score(labels, (log_p + trial).argmax(axis=1), classes))
+                if transform is None:
+                    pred = (log_p + trial).argmax(axis=1)
+                else:
+                    pred = transform(apply_class_bias(proba, trial)).argmax(axis=1)
+                scores.append(selection_score(labels, pred, classes))
             best = float(grid[order][int(np.argmax(scores))])
             if best != bias[c]:
                 bias[c], changed = best, True
@@ -159,11 +178,16 @@ def cross_validate(
     class_weighting: str = "inverse",
     seed: int = 0,
     tune_bias: bool = True,
+    neighbours: np.ndarray | None = None,
+    keep: float = 1.0,
 ) -> CrossValidation:
     """Fit a fresh copy of ``model`` (``model.clone()``) on k-1 patient folds, predict the last.
 
     Class weights are computed on each fold's training beats. Returns the out-of-fold
-    probabilities and, with ``tune_bias``, the class biases chosen on them.
+    probabilities and, with ``tune_bias``, the class biases chosen on them. With
+    ``neighbours`` (record smoothing, :func:`vitalkit.beats.adapt.record_neighbours`; records
+    never mix, so a held-out patient is smoothed only with itself) the biases are chosen on the
+    smoothed probabilities.
     """
     folds = patient_folds(records.tolist(), k, seed)
     fold_of = np.full(len(labels), -1)
@@ -178,8 +202,11 @@ def cross_validate(
         member.fit(windows[fit_on], rr[fit_on], labels[fit_on], sample_weight=weights[labels[fit_on]])
         proba[held] = member.predict_proba(windows[held], rr[held])
     tunable = tunable_classes(labels, records, len(classes))
-    bias = tune_class_bias(proba, labels, classes, tunable=tunable) if tune_bias else np.zeros(len(classes))
-    return CrossValidation(proba, fold_of, folds, bias)
+    cv = CrossValidation(proba, fold_of, folds, np.zeros(len(classes)), neighbours, keep)
+    if tune_bias:
+        transform = cv.smoothed if neighbours is not None else None
+        cv.class_bias = tune_class_bias(proba, labels, classes, tunable=tunable, transform=transform)
+    return cv
 
 
 def fit_with_cv_biases(
@@ -189,12 +216,21 @@ def fit_with_cv_biases(
     class_weighting: str = "inverse",
     seed: int = 0,
     tune_bias: bool = True,
+    smoothing: RecordSmoothing | None = None,
 ) -> CrossValidation:
     """Cross-validate ``model`` over the patients of a beat set, then fit it on all of them and give
     it the class biases chosen on the out-of-fold probabilities; return the cross-validation.
 
     ``pool`` is a :class:`~vitalkit.beats.dataset.BeatSet` (windows, beat features, labels, records).
+    With ``smoothing`` the model smooths its probabilities within each record
+    (:mod:`vitalkit.beats.adapt`), in the cross-validation as after it.
     """
+    neighbours = None
+    if smoothing is not None:
+        blocks = beat_description(
+            pool.windows, pool.rr, pool.feature_names, pool.sampling_rate, pool.before_s
+        )
+        neighbours = record_neighbours(blocks, pool.record, smoothing.neighbours)
     cv = cross_validate(
         model,
         pool.windows,
@@ -206,10 +242,13 @@ def fit_with_cv_biases(
         class_weighting,
         seed,
         tune_bias,
+        neighbours,
+        smoothing.keep if smoothing is not None else 1.0,
     )
     weights = class_weights(np.bincount(pool.labels, minlength=len(pool.classes)), class_weighting)
     model.fit(pool.windows, pool.rr, pool.labels, sample_weight=weights[pool.labels])
     model.class_bias_ = cv.class_bias
+    model.record_smoothing = smoothing
     return cv
 
 

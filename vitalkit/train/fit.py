@@ -28,6 +28,7 @@ from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger
 from torch import nn
 
+from vitalkit.beats.adapt import RecordSmoothing
 from vitalkit.beats.dataset import BeatSet
 from vitalkit.errors import ParamsError
 from vitalkit.evaluate.metrics import selection_score
@@ -85,6 +86,11 @@ class TrainConfig:
     tune_bias : bool
         Classical models with ``cv_folds``: choose post-hoc class biases on the out-of-fold
         probabilities (:func:`vitalkit.train.crossval.tune_class_bias`).
+    record_smoothing : dict, optional
+        Classical models with ``cv_folds``: ``{neighbours, keep}`` of the unsupervised
+        per-record smoothing of the probabilities (:mod:`vitalkit.beats.adapt`), applied in the
+        cross-validation (the biases are chosen on the smoothed probabilities) and stored with
+        the model.
     """
 
     max_epochs: int = 30
@@ -106,6 +112,7 @@ class TrainConfig:
     threads: int = 0
     cv_folds: int = 0
     tune_bias: bool = True
+    record_smoothing: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -126,6 +133,13 @@ class TrainConfig:
             )
         elif self.accelerator == "mps" and not torch.backends.mps.is_available():
             problems.append("accelerator 'mps': torch sees no Apple GPU here (use cpu or auto)")
+        if self.record_smoothing is not None:
+            try:
+                RecordSmoothing.from_params(self.record_smoothing)
+            except (TypeError, ValueError) as exc:
+                problems.append(str(exc))
+            if not self.cv_folds:
+                problems.append("record_smoothing needs cv_folds (the class biases are chosen by CV)")
         if problems:
             raise ParamsError("train", problems)
 
@@ -512,7 +526,13 @@ def _fit_classical_cv(
     ``cv_folds.csv``; the CV selection score is the model's validation figure."""
     start = time.perf_counter()
     cv = fit_with_cv_biases(
-        model, pool, config.cv_folds, config.class_weighting, config.seed, config.tune_bias
+        model,
+        pool,
+        config.cv_folds,
+        config.class_weighting,
+        config.seed,
+        config.tune_bias,
+        RecordSmoothing.from_params(config.record_smoothing),
     )
     wall = time.perf_counter() - start
     save_npz(
@@ -523,6 +543,7 @@ def _fit_classical_cv(
         symbol=pool.symbol,
         fold=cv.fold,
         class_bias=cv.class_bias,
+        **({} if cv.neighbours is None else {"neighbours": cv.neighbours, "keep": np.float64(cv.keep)}),
     )
     folds = fold_table(cv, pool.labels, pool.classes)
     write_text(product_dir / "cv_folds.csv", folds.to_csv())
