@@ -172,6 +172,14 @@ def smooth_beats(
     return smooth_probabilities(proba, nbrs, setting.keep).astype(np.float32)
 
 
+def beat_set_neighbours(beats: Any, neighbours: int) -> np.ndarray:
+    """:func:`record_neighbours` of the beats of a :class:`~vitalkit.beats.dataset.BeatSet`."""
+    blocks = beat_description(
+        beats.windows, beats.rr, beats.feature_names, beats.sampling_rate, beats.before_s
+    )
+    return record_neighbours(blocks, beats.record, neighbours)
+
+
 def smooth_beat_set(
     proba: np.ndarray, setting: RecordSmoothing | Mapping[str, Any] | None, beats: Any
 ) -> np.ndarray:

@@ -254,7 +254,7 @@ def predict_beats(
             np.zeros(n, dtype=np.int64),
             leads.sampling_rate,
             recipe.before_s,
-        ).astype(np.float32)
+        )
     timings["model"] = time.perf_counter() - start
     kept = peaks[inputs.inside]
     samples = leads.to_record(kept)

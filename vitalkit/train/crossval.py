@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from vitalkit.beats.adapt import RecordSmoothing, beat_description, record_neighbours, smooth_probabilities
+from vitalkit.beats.adapt import RecordSmoothing, beat_set_neighbours, smooth_probabilities
 from vitalkit.data import mitdb
 from vitalkit.errors import ParamsError
 from vitalkit.evaluate.metrics import confusion, per_class_arrays, selection_score
@@ -225,12 +225,7 @@ def fit_with_cv_biases(
     With ``smoothing`` the model smooths its probabilities within each record
     (:mod:`vitalkit.beats.adapt`), in the cross-validation as after it.
     """
-    neighbours = None
-    if smoothing is not None:
-        blocks = beat_description(
-            pool.windows, pool.rr, pool.feature_names, pool.sampling_rate, pool.before_s
-        )
-        neighbours = record_neighbours(blocks, pool.record, smoothing.neighbours)
+    neighbours = None if smoothing is None else beat_set_neighbours(pool, smoothing.neighbours)
     cv = cross_validate(
         model,
         pool.windows,
