@@ -38,23 +38,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 
 KNOWN_UPWARD: dict[tuple[str, str], str] = {
     # (importing module, imported unit): why it still climbs
-    ("vitalkit.signal.noise", "data"): "NSTDB noise records are read with the WFDB reader of data/",
-    ("vitalkit.signal.noise_stress", "data"): "the noise stress test reads MIT-BIH records",
-    ("vitalkit.signal.noise_stress", "beats"): "the noise stress test scores the QRS detectors",
-    (
-        "vitalkit.data.synthetic",
-        "beats",
-    ): "synthetic records are checked with the QRS detector (function level)",
     ("vitalkit.data.windowset", "beats"): "window_center of beats/scaler (function level)",
     ("vitalkit.beats.scaler", "datasets"): "fitting a scaler from a saved split reads it (function level)",
-    (
-        "vitalkit.export.stage",
-        "pipeline",
-    ): "git_info of pipeline/manifest for the model card (function level)",
-    (
-        "vitalkit.pretrained.build",
-        "inference",
-    ): "the rhythm classes' meaning of inference/rhythm (function level)",
 }
 """Upward imports that exist today; remove an entry when its import moves down."""
 

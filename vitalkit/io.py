@@ -1,4 +1,4 @@
-"""Atomic writes and content hashes.
+"""Atomic writes, content hashes and the git state of a source tree.
 
 Products are written to a temporary name in the same folder and renamed into place, so an
 interrupted or failed step never leaves a half-written file where a good one was.
@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -223,3 +224,27 @@ def load_frame(path: str | Path) -> Any:
                 out[column["name"]] = values
         index = meta["index"] if meta["index"] is not None else data["index"]
     return pd.DataFrame(out, index=pd.Index(index))
+
+
+def git_info(root: Path, pathspec: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Commit, branch and whether the work tree has uncommitted changes (None outside git).
+
+    ``pathspec`` limits the dirty check to those paths (git pathspecs, ``:!`` excludes).
+    """
+
+    def git(*args: str) -> str | None:
+        try:
+            out = subprocess.run(
+                ["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True
+            )
+            return out.stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--untracked-files=no", "--", *pathspec)
+    return {
+        "commit": commit,
+        "branch": git("rev-parse", "--abbrev-ref", "HEAD"),
+        "dirty": bool(status) if status is not None else None,
+    }

@@ -35,7 +35,7 @@ def test_median_method_keeps_qrs_amplitude() -> None:
 
 @pytest.mark.parametrize("method", sorted(BASELINE_METHODS))
 def test_real_record_baseline_is_slow(method: str, data_dir) -> None:
-    from vitalkit.signal.noise_stress import load_segment
+    from vitalkit.beats.noise_stress import load_segment
 
     x, fs = load_segment("105", 240.0, 20.0)
     base = ecg_baseline(x, fs, method)

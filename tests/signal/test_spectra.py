@@ -26,7 +26,7 @@ def test_stft_localises_a_frequency_change() -> None:
 
 
 def test_band_power_of_real_ecg(data_dir) -> None:
-    from vitalkit.signal.noise_stress import load_segment
+    from vitalkit.beats.noise_stress import load_segment
 
     x, fs = load_segment("100", 0.0, 60.0)
     table = band_power_table({"ecg": x}, fs)

@@ -9,7 +9,7 @@ FS = 360.0
 
 
 def test_denoising_real_ecg_with_white_noise_gains_snr(data_dir) -> None:
-    from vitalkit.signal.noise_stress import load_segment
+    from vitalkit.beats.noise_stress import load_segment
 
     clean, fs = load_segment("100", 300.0, 20.0)
     noise = np.random.default_rng(0).normal(0, 0.1, clean.size)

@@ -16,6 +16,10 @@ from vitalkit.beats.detect import DEFAULT_DETECTOR, DETECTORS, ecg_rpeaks, match
 from vitalkit.beats.figures import class_counts_figure, mean_beats_figure
 from vitalkit.beats.scaler import BeatScaler, load_sampling_rate, load_scaler
 from vitalkit.beats.segment import RR_FEATURES, beat_windows, rr_features
+from vitalkit.lazy import lazy_submodules
+
+# the noise stress test (NSTDB noise, denoisers, detection under noise) is imported on first use
+__getattr__ = lazy_submodules(__name__, ("noise_stress",))
 
 __all__ = [
     "DEFAULT_DETECTOR",
@@ -34,6 +38,7 @@ __all__ = [
     "load_scaler",
     "match_peaks",
     "mean_beats_figure",
+    "noise_stress",
     "rr_features",
     "save_beat_dataset",
 ]

@@ -36,7 +36,7 @@ __all__ = [
     "verify_wfdb_record",
 ]
 
-_LAZY = ("examples", "mitdb", "serial", "synthetic", "timebase", "writers")
+_LAZY = ("examples", "mitdb", "nstdb", "serial", "synthetic", "timebase", "writers")
 
 
 # the heavier sub-modules are imported on first use (``vk.data.synthetic`` loads neurokit2)

@@ -426,7 +426,7 @@ def measure_ecg(signal: np.ndarray, sampling_rate: float) -> dict[str, float]:
     """Measure heart rate, RR irregularity, ectopic beats, P-wave amplitude and ST level.
 
     Written for checking synthetic records (single lead, modest noise), not as a clinical
-    measurement. R peaks: :func:`vitalkit.beats.detect.ecg_rpeaks` (neurokit2). A beat is
+    measurement. R peaks: neurokit2's ``ecg_findpeaks(method='neurokit')``. A beat is
     *ectopic* when it is premature (RR < 0.8 × median), followed by a pause (next RR >
     1.15 × median) and shaped unlike the median beat (correlation < 0.8). On the median
     of the sinus beats that follow an RR interval at least as long as the median (so the
@@ -444,12 +444,14 @@ def measure_ecg(signal: np.ndarray, sampling_rate: float) -> dict[str, float]:
         ``n_beats``, ``n_ectopic``, ``r_wave_mv`` (R peak above the PR baseline),
         ``p_wave_mv``, ``st_j60_mv``.
     """
-    from vitalkit.beats.detect import ecg_rpeaks
     from vitalkit.signal.filters import ecg_bandpass
 
     fs = float(sampling_rate)
     x = np.asarray(signal, dtype=np.float64)
-    peaks = ecg_rpeaks(x, fs, method="neurokit")
+    # neurokit2's own detector, called directly (the registry of vitalkit.beats sits a layer above)
+    cleaned = nk.ecg_clean(x, sampling_rate=round(fs), method="neurokit")
+    found = nk.ecg_findpeaks(cleaned, sampling_rate=round(fs), method="neurokit")["ECG_R_Peaks"]
+    peaks = np.asarray(found, dtype=np.int64)
     filtered = ecg_bandpass(x, fs, lowcut=0.5, highcut=40.0)
     nan = float("nan")
     result = {

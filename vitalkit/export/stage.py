@@ -31,7 +31,7 @@ from vitalkit.export.classical_onnx import export_classical, onnx_exportable
 from vitalkit.export.latency import compare_latency
 from vitalkit.export.onnx_export import check_onnx, export_onnx, parity
 from vitalkit.export.package import beat_model_metadata, metadata_props
-from vitalkit.io import read_json, sha256_file, sha256_json, write_json, write_text
+from vitalkit.io import git_info, read_json, sha256_file, sha256_json, write_json, write_text
 from vitalkit.models.ensemble import SoftVotingEnsemble
 from vitalkit.viz import add_headline
 
@@ -126,8 +126,6 @@ def recipe_of(data: BeatSet) -> BeatRecipe:
 
 def export_provenance(preprocess_dir: str | Path | None, run_id: str) -> dict[str, Any]:
     """Where a model came from: commit, run, training records and a hash of their beat files."""
-    from vitalkit.pipeline.manifest import git_info
-
     # dirty: uncommitted changes to the code or parameter sets (not to shipped models or docs)
     git = git_info(
         Path(vitalkit.__file__).resolve().parents[1], ("vitalkit", "params", ":!vitalkit/pretrained")

@@ -32,14 +32,6 @@ from vitalkit.export.package import ModelPackage
 from vitalkit.rhythm.features import ecg_rhythm_features
 from vitalkit.rhythm.rhythms import AF_RHYTHMS
 
-RHYTHM_MEANING = {
-    "N": "normal sinus rhythm",
-    "A": "atrial fibrillation",
-    "O": "another rhythm",
-    "~": "too noisy to classify",
-}
-"""The CinC 2017 classes."""
-
 MIN_DURATION_S = 9.0
 """Shortest recording classified (the shortest CinC 2017 record)."""
 

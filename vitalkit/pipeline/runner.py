@@ -39,14 +39,13 @@ from traitlets import default
 
 from vitalkit import config
 from vitalkit.errors import ParamsError, StageError
-from vitalkit.io import sha256_file
+from vitalkit.io import git_info, sha256_file
 from vitalkit.pipeline.lock import RunLock
 from vitalkit.pipeline.manifest import (
     Manifest,
     code_digest,
     data_hashes,
     environment_info,
-    git_info,
     notebook_digest,
     now,
     product_digest,

@@ -196,8 +196,8 @@ def _signal_inputs(section: dict[str, Any]) -> list[Path]:
 def _check_signal(section: dict[str, Any]) -> list[str]:
     from vitalkit import config
     from vitalkit.beats.detect import DETECTORS
+    from vitalkit.beats.noise_stress import DENOISERS
     from vitalkit.signal.noise import NOISE_KINDS
-    from vitalkit.signal.noise_stress import DENOISERS
 
     problems: list[str] = []
     unknown = [d for d in section.get("detectors", []) if d not in DETECTORS]

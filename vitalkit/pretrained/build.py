@@ -204,11 +204,10 @@ def build_af(
     """Cross-validate and fit the AF model on CinC 2017 records, export it with its metadata and card."""
     from vitalkit.export.classical_onnx import export_estimator
     from vitalkit.export.package import rhythm_model_metadata
-    from vitalkit.inference.rhythm import RHYTHM_MEANING
     from vitalkit.rhythm.af import cinc_cross_validation, cinc_features, fit_cinc
     from vitalkit.rhythm.crossval import GBDT_DEFAULTS
     from vitalkit.rhythm.features import FEATURE_NAMES
-    from vitalkit.rhythm.rhythms import CINC_CLASSES
+    from vitalkit.rhythm.rhythms import CINC_CLASSES, RHYTHM_MEANING
     from vitalkit.rhythm.sources import cinc_subset
 
     start = time.perf_counter()

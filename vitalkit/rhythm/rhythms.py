@@ -65,6 +65,14 @@ AUX_NOTES: dict[str, str] = {
 CINC_CLASSES: tuple[str, ...] = ("N", "A", "O", "~")
 """CinC 2017 classes: normal, AF, other rhythm, noisy."""
 
+RHYTHM_MEANING: dict[str, str] = {
+    "N": "normal sinus rhythm",
+    "A": "atrial fibrillation",
+    "O": "another rhythm",
+    "~": "too noisy to classify",
+}
+"""What each CinC 2017 class means (model cards, package metadata, reports)."""
+
 CINC_RHYTHMS: dict[str, str] = {"N": "N", "A": "AFIB", "O": "O", "~": "NOISE"}
 """CinC 2017 record labels to rhythm names."""
 

@@ -29,10 +29,10 @@ from vitalkit.signal.wavelets import (
     signal_wavelet_denoise,
 )
 
-_LAZY = ("figures", "noise", "noise_stress")
+_LAZY = ("figures", "noise")
 
 
-# the heavier sub-modules (figures, NSTDB noise, noise stress test) are imported on first use
+# the heavier sub-modules (figures, noise and SNRs) are imported on first use
 __getattr__ = lazy_submodules(__name__, _LAZY)
 
 
@@ -49,7 +49,6 @@ __all__ = [
     "figures",
     "filters",
     "noise",
-    "noise_stress",
     "powerline",
     "powerline_cancel",
     "signal_cwt",

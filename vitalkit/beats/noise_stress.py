@@ -31,16 +31,18 @@ import numpy as np
 import pandas as pd
 
 from vitalkit.beats.benchmark import load_qrs_record, score_detections
+from vitalkit.beats.detect import DEFAULT_DETECTOR, ecg_rpeaks
+from vitalkit.data.nstdb import nstdb_noise
 from vitalkit.data.physionet import ensure_records
 from vitalkit.data.wfdb_io import read_annotations
 from vitalkit.errors import DataError
+from vitalkit.io import write_text
 from vitalkit.signal.baseline import ecg_baseline_remove
 from vitalkit.signal.filters import ecg_bandpass, signal_notch
 from vitalkit.signal.noise import (
     NOISE_KINDS,
     noise_gain,
     nst_signal_power,
-    nstdb_noise,
     snr_db,
     synthetic_powerline,
 )
@@ -264,8 +266,6 @@ def noisy_detection_table(
 
     The detector is given the noisy segment; reference beats are those of the segment.
     """
-    from vitalkit.beats.detect import DEFAULT_DETECTOR, ecg_rpeaks
-
     detector = detector or DEFAULT_DETECTOR
     rows = []
     for seg in noisy_segments(records, noises, snrs_db, start_s, duration_s, seed):
@@ -287,8 +287,6 @@ def noisy_detection_table(
 
 def save_noise_stress(table: pd.DataFrame, folder: str | Path) -> Path:
     """Write the long table to ``snr_improvement.csv`` (atomically) and return its path."""
-    from vitalkit.io import write_text
-
     path = Path(folder) / "snr_improvement.csv"
     write_text(path, table.to_csv(index=False, float_format="%.4g"))
     return path
