@@ -5,9 +5,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vitalkit.data.windowset import WindowSet, record_windows
-from vitalkit.datasets import load_split, open_dataset, save_dataset
+from vitalkit.data.windowing import record_windows
+from vitalkit.datasets import open_dataset
 from vitalkit.errors import DataError, ParamsError
+from vitalkit.samples import SampleFolder, WindowSet
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +36,9 @@ def test_folder_split_build_and_products(synthetic, tmp_path: Path) -> None:
     assert (train.labels.sum(axis=1) == 1).all()  # synthetic records carry one label each
     assert set(per_record["windows"]) == {3}  # 12 s records, 4 s windows, no overlap
     scaler = synthetic.fit_scaler(train)
-    counts = save_dataset(tmp_path, sets, per_record, info, scaler)
+    counts = SampleFolder(tmp_path).save(sets, per_record, info, scaler)
     assert counts.loc["test", "total"] >= len(sets["test"])
-    back = load_split(tmp_path, "val")
+    back = SampleFolder(tmp_path).load("val")
     np.testing.assert_array_equal(back.labels, sets["val"].labels)
     assert back.classes == train.classes
 

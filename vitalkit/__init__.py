@@ -40,6 +40,7 @@ SUBMODULES = (
     "models",
     "pipeline",
     "rhythm",
+    "samples",
     "signal",
     "splits",
     "train",

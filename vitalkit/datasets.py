@@ -1,4 +1,4 @@
-"""Dataset sources of the preprocessing stage, and loading their products.
+"""Dataset sources of the preprocessing stage (their products: :class:`vitalkit.samples.SampleFolder`).
 
 A parameter set's ``dataset`` names where samples come from:
 
@@ -12,7 +12,7 @@ A parameter set's ``dataset`` names where samples come from:
     Synthetic ECG generated offline with a seed (:class:`SyntheticWindows`), then as a folder.
 
 Every source offers ``split(**params)`` (patient-level, leakage checked), ``build(splits,
-**params)`` (one :class:`~vitalkit.beats.BeatSet` or :class:`~vitalkit.data.windowset.WindowSet`
+**params)`` (one :class:`~vitalkit.samples.BeatSet` or :class:`~vitalkit.samples.WindowSet`
 per split) and ``fit_scaler(train, window_scaling)``; parameters a source does not use are
 ignored, so one notebook serves them all.
 
@@ -29,35 +29,18 @@ vitalkit.errors.ParamsError: invalid parameter set dataset:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from vitalkit.beats.dataset import BeatSet
-from vitalkit.data.windowset import WindowSet
 from vitalkit.errors import DataError, ParamsError, collect
 from vitalkit.evaluate.tasks import TASKS
+from vitalkit.samples import BeatSet, SampleSet, WindowSet
 
-SetType = BeatSet | WindowSet
-
-SET_TYPES: dict[str, type[BeatSet] | type[WindowSet]] = {"beats": BeatSet, "windows": WindowSet}
-"""Saved sample sets by the ``kind`` of their metadata."""
-
-
-def load_split(dataset_dir: str | Path, split: str) -> SetType:
-    """Load ``<dataset_dir>/<split>.npz``, a beat or a window set (told by its metadata)."""
-    path = Path(dataset_dir) / f"{split}.npz"
-    if not path.is_file():
-        raise DataError(path, "dataset file not found (did the preprocessing stage run?)")
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            kind = json.loads(str(data["meta"])).get("kind", "beats") if "meta" in data else "beats"
-    except (OSError, ValueError) as exc:
-        raise DataError(path, f"cannot be read as .npz ({exc})") from None
-    return SET_TYPES.get(kind, BeatSet).load(path)
+SetType = SampleSet
+"""What a source builds per split: a beat set or a window set."""
 
 
 def sampling_labels(data: SetType) -> np.ndarray:
@@ -239,7 +222,7 @@ class MitdbBeats:
 
     def fit_scaler(self, train: BeatSet, window_scaling: str = "global") -> dict[str, Any]:
         """Window scale per channel and RR standardization, from the training patients only."""
-        from vitalkit.beats.scaler import BeatScaler
+        from vitalkit.samples import BeatScaler
 
         return BeatScaler(window_scaling).fit(train.windows, train.rr).to_dict()
 
@@ -302,7 +285,7 @@ class FolderWindows:
         """One multilabel :class:`WindowSet` per split (every record resampled to ``sampling_rate``)."""
         import pandas as pd
 
-        from vitalkit.data.windowset import record_windows
+        from vitalkit.data.windowing import record_windows
 
         index = {name: i for i, name in enumerate(self.names)}
         targets_ = self.dataset.targets()
@@ -395,7 +378,7 @@ class FolderWindows:
 
     def fit_scaler(self, train: WindowSet, window_scaling: str = "global") -> dict[str, Any]:
         """Window scale per channel, from the training patients only."""
-        from vitalkit.data.windowset import window_scaler
+        from vitalkit.samples import window_scaler
 
         return window_scaler(train.windows, window_scaling)
 
@@ -456,19 +439,6 @@ class SyntheticWindows(FolderWindows):
     def stage_files(section: Mapping[str, Any]) -> list[Path]:
         """None: synthetic data is generated from the parameters, which the fingerprint holds."""
         return []
-
-
-def save_dataset(
-    product_dir: str | Path,
-    sets: Mapping[str, SetType],
-    per_record: Any,
-    split_info: Mapping[str, Any],
-    scaler: Mapping[str, Any],
-) -> Any:
-    """Write the preprocessing products of any source (see :func:`vitalkit.beats.save_beat_dataset`)."""
-    from vitalkit.beats.dataset import save_beat_dataset
-
-    return save_beat_dataset(product_dir, sets, per_record, split_info, dict(scaler))
 
 
 def samples_figure(sets: Mapping[str, SetType]) -> Any:

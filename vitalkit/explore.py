@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from vitalkit.beats.dataset import BeatSet, build_beat_dataset
+from vitalkit.beats.dataset import build_beat_dataset
 from vitalkit.data import mitdb
 from vitalkit.data.physionet import ensure_records
 from vitalkit.data.wfdb_io import read_annotations, read_header
@@ -27,6 +27,7 @@ from vitalkit.datasets import FolderWindows, MitdbBeats
 from vitalkit.errors import DataError
 from vitalkit.io import write_text
 from vitalkit.labels import AAMI_CLASSES
+from vitalkit.samples import BeatSet
 from vitalkit.viz import PALETTE, add_headline, percentile_box
 
 

@@ -5,10 +5,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vitalkit.beats.dataset import BeatSet, build_beat_dataset, load_beat_split, save_beat_dataset
-from vitalkit.beats.scaler import BeatScaler
+from vitalkit.beats.dataset import build_beat_dataset
 from vitalkit.data import mitdb
 from vitalkit.errors import DataError
+from vitalkit.samples import BeatScaler, SampleFolder
 
 
 @pytest.fixture(scope="module")
@@ -78,9 +78,9 @@ def test_record_in_two_splits_is_rejected() -> None:
 def test_save_and_load_roundtrip(small_sets, tmp_path: Path) -> None:
     sets, summary = small_sets
     scaler = BeatScaler().fit(sets["train"].windows, sets["train"].rr)
-    counts = save_beat_dataset(tmp_path, sets, summary, {"seed": 0}, scaler)
+    counts = SampleFolder(tmp_path).save(sets, summary, {"seed": 0}, scaler)
     assert counts.loc["test", "total"] == len(sets["test"])
-    back = load_beat_split(tmp_path, "val")
+    back = SampleFolder(tmp_path).load("val")
     np.testing.assert_array_equal(back.windows, sets["val"].windows)
     assert back.classes == ("N", "S", "V", "F") and back.sampling_rate == 360.0
     assert {p.name for p in tmp_path.iterdir()} >= {
@@ -91,14 +91,3 @@ def test_save_and_load_roundtrip(small_sets, tmp_path: Path) -> None:
         "scaler.json",
         "class_counts.csv",
     }
-
-
-def test_load_errors_name_the_file(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match=r"train\.npz: beat dataset file not found"):
-        BeatSet.load(tmp_path / "train.npz")
-    (tmp_path / "bad.npz").write_bytes(b"not a zip")
-    with pytest.raises(DataError, match=r"bad\.npz: cannot be read"):
-        BeatSet.load(tmp_path / "bad.npz")
-    np.savez(tmp_path / "other.npz", a=np.zeros(3))
-    with pytest.raises(DataError, match="not a beat dataset"):
-        BeatSet.load(tmp_path / "other.npz")

@@ -18,7 +18,7 @@ def test_int8_model_is_a_valid_package_close_to_fp32(data_dir, tmp_path):
         load_mitdb_record("213", data_dir, lead=None), ["N", "S", "V", "F"], features="transfer"
     )
     torch.manual_seed(0)
-    from vitalkit.beats.scaler import BeatScaler
+    from vitalkit.samples import BeatScaler
 
     scaler = BeatScaler().fit(beats.windows, beats.rr)
     net = BeatNet("resnet1d", 4, hparams={"channels": [8, 16]}, scaler=scaler.to_dict()).eval()

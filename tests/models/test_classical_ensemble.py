@@ -131,9 +131,9 @@ def test_ensemble_is_the_mean_of_members_and_exports_as_one_graph(tmp_path: Path
 
 def test_feature_sets_pick_named_columns_and_say_what_is_missing() -> None:
     from vitalkit.beats.features import feature_names
-    from vitalkit.beats.segment import RR_FEATURES
     from vitalkit.errors import ParamsError
     from vitalkit.models.classical import FEATURE_SETS, ClassicalBeatModel
+    from vitalkit.samples import RR_FEATURES
 
     names = feature_names(2)
     rng = np.random.default_rng(0)

@@ -31,15 +31,15 @@ def test_epoch_sampler_is_seeded_per_epoch_and_sharded() -> None:
 
 @pytest.mark.slow
 def test_ddp_with_two_cpu_processes(tmp_path: Path) -> None:
-    from vitalkit.beats.dataset import build_beat_dataset, save_beat_dataset
-    from vitalkit.beats.scaler import BeatScaler
+    from vitalkit.beats.dataset import build_beat_dataset
     from vitalkit.models import BeatNet
+    from vitalkit.samples import BeatScaler, SampleFolder
     from vitalkit.train import BeatDataModule, TrainConfig, fit
 
     sets, summary = build_beat_dataset({"train": ["119"], "val": ["106"], "test": ["100"]}, progress=False)
     sets = {k: v.subset(np.arange(len(v)) % 5 == 0) for k, v in sets.items()}
     scaler = BeatScaler().fit(sets["train"].windows, sets["train"].rr)
-    save_beat_dataset(tmp_path / "data", sets, summary, {}, scaler)
+    SampleFolder(tmp_path / "data").save(sets, summary, {}, scaler)
     config = TrainConfig(
         max_epochs=2, batch_size=64, wandb="off", seed=1, strategy="ddp_fork", devices=2, threads=1
     )

@@ -8,10 +8,10 @@ import torch
 import torch.nn.functional as F
 import yaml
 
-from vitalkit.beats.dataset import build_beat_dataset, save_beat_dataset
-from vitalkit.beats.scaler import BeatScaler
+from vitalkit.beats.dataset import build_beat_dataset
 from vitalkit.errors import ParamsError
 from vitalkit.models import BeatNet
+from vitalkit.samples import BeatScaler, SampleFolder
 from vitalkit.train import (
     BeatDataModule,
     TrainConfig,
@@ -61,14 +61,14 @@ def dataset_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     sets = {k: v.subset(np.arange(len(v)) % 4 == 0) for k, v in sets.items()}  # keep it quick
     scaler = BeatScaler().fit(sets["train"].windows, sets["train"].rr)
-    save_beat_dataset(out, sets, summary, {"seed": 0}, scaler)
+    SampleFolder(out).save(sets, summary, {"seed": 0}, scaler)
     return out
 
 
 def _train(dataset_dir: Path, out: Path, **overrides):
     config = TrainConfig(max_epochs=2, batch_size=128, wandb="off", seed=3, **overrides)
     data = BeatDataModule(dataset_dir, batch_size=128, sampler=config.sampler, seed=3)
-    from vitalkit.beats.scaler import load_scaler
+    from vitalkit.samples import load_scaler
 
     torch.manual_seed(12345)  # the global state must not matter: the model has its own seed
     model = BeatNet("resnet1d", 4, hparams={"channels": [8, 16]}, scaler=load_scaler(dataset_dir), seed=3)
@@ -110,11 +110,11 @@ def test_balanced_sampler_and_focal_loss_train(dataset_dir: Path, tmp_path: Path
 
 
 def test_data_module_never_opens_test_split(dataset_dir: Path, monkeypatch) -> None:
-    import vitalkit.train.data as data_module
-
     opened = []
-    real = data_module.load_split
-    monkeypatch.setattr(data_module, "load_split", lambda d, split: opened.append(split) or real(d, split))
+    real = SampleFolder.load
+    monkeypatch.setattr(
+        SampleFolder, "load", lambda folder, split: opened.append(split) or real(folder, split)
+    )
     dm = BeatDataModule(dataset_dir)
     dm.setup()
     dm.train_dataloader()

@@ -5,10 +5,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vitalkit.data.windowset import WindowSet, window_scaler
 from vitalkit.evaluate import evaluate_models
 from vitalkit.export import check_onnx, export_models, exportable_models, parity_table
 from vitalkit.models import build_model
+from vitalkit.samples import WindowSet, window_scaler
 from vitalkit.train import SplitDataModule, TrainConfig, fit, save_trained_model
 
 

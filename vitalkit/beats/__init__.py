@@ -1,4 +1,4 @@
-"""Beats: R-peak detection, beat windows, RR features and the beat dataset.
+"""Beats: R-peak detection, beat windows, RR features and building beat sets from records.
 
 Examples
 --------
@@ -11,11 +11,10 @@ Examples
 from __future__ import annotations
 
 from vitalkit.beats import benchmark, consensus
-from vitalkit.beats.dataset import BeatSet, build_beat_dataset, load_beat_split, save_beat_dataset
+from vitalkit.beats.dataset import build_beat_dataset
 from vitalkit.beats.detect import DEFAULT_DETECTOR, DETECTORS, ecg_rpeaks, match_peaks
 from vitalkit.beats.figures import class_counts_figure, mean_beats_figure
-from vitalkit.beats.scaler import BeatScaler, load_sampling_rate, load_scaler
-from vitalkit.beats.segment import RR_FEATURES, beat_windows, rr_features
+from vitalkit.beats.segment import beat_windows, rr_features
 from vitalkit.lazy import lazy_submodules
 
 # the noise stress test (NSTDB noise, denoisers, detection under noise) is imported on first use
@@ -24,21 +23,14 @@ __getattr__ = lazy_submodules(__name__, ("noise_stress",))
 __all__ = [
     "DEFAULT_DETECTOR",
     "DETECTORS",
-    "RR_FEATURES",
-    "BeatScaler",
-    "BeatSet",
     "beat_windows",
     "benchmark",
     "build_beat_dataset",
     "class_counts_figure",
     "consensus",
     "ecg_rpeaks",
-    "load_beat_split",
-    "load_sampling_rate",
-    "load_scaler",
     "match_peaks",
     "mean_beats_figure",
     "noise_stress",
     "rr_features",
-    "save_beat_dataset",
 ]

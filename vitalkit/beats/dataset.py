@@ -2,8 +2,7 @@
 
 :func:`build_beat_dataset` reads records, filters the chosen lead, places beats at the
 annotated R peaks (default) or at detected ones, and returns one :class:`BeatSet` per split.
-:func:`save_beat_dataset` writes the products of the preprocessing stage, one ``.npz`` per
-split so that training code can be handed the training and validation files only.
+:class:`vitalkit.samples.SampleFolder` writes them as the products of the preprocessing stage.
 
 Examples
 --------
@@ -14,9 +13,7 @@ Examples
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,136 +23,13 @@ from tqdm import tqdm
 
 from vitalkit.beats.detect import ecg_rpeaks, match_peaks
 from vitalkit.beats.inputs import BeatRecipe, prepare_leads, recipe_inputs
-from vitalkit.beats.segment import RR_FEATURES
 from vitalkit.data import mitdb
 from vitalkit.data.physionet import ensure_records
 from vitalkit.data.records import Record
 from vitalkit.data.wfdb_io import read_wfdb
 from vitalkit.errors import DataError
-from vitalkit.io import read_json, save_npz, write_json, write_text
 from vitalkit.labels import QRS_SYMBOLS, encode_labels
-
-_ARRAYS = ("windows", "rr", "labels", "record", "sample", "symbol")
-
-
-@dataclass
-class BeatSet:
-    """Beats of one split: morphology windows, RR features and labels.
-
-    Attributes
-    ----------
-    windows : np.ndarray
-        ``(n, channels, window_length)`` float32, filtered ECG in mV around each R peak.
-    rr : np.ndarray
-        ``(n, k)`` float32 beat features (``meta['rr_features']`` names them): the 4 RR
-        features in seconds (:data:`RR_FEATURES`) first, then, with ``features='transfer'``,
-        the patient-normalised table of :mod:`vitalkit.beats.features`.
-    labels : np.ndarray
-        ``(n,)`` int64 index into ``classes``.
-    record, symbol : np.ndarray
-        Record name and original annotation symbol of each beat (str).
-    sample : np.ndarray
-        R-peak sample index in the (resampled) record.
-    classes : tuple of str
-        Class names.
-    sampling_rate : float
-        Sampling rate of the windows.
-    before_s : float
-        Seconds of window before the R peak.
-    channels : tuple of str
-        Name of each window channel: the lead, then context channels such as
-        ``'MLII:template'`` (see :func:`record_beats`).
-    """
-
-    windows: np.ndarray
-    rr: np.ndarray
-    labels: np.ndarray
-    record: np.ndarray
-    sample: np.ndarray
-    symbol: np.ndarray
-    classes: tuple[str, ...]
-    sampling_rate: float
-    before_s: float
-    channels: tuple[str, ...] = (mitdb.LEAD,)
-    meta: dict[str, Any] = field(default_factory=dict)
-
-    task = "multiclass"
-
-    def __len__(self) -> int:
-        return int(self.labels.size)
-
-    def inputs(self) -> tuple[np.ndarray, np.ndarray]:
-        """Model inputs in call order: windows, RR features."""
-        return self.windows, self.rr
-
-    @property
-    def feature_names(self) -> list[str]:
-        """Names of the columns of :attr:`rr`."""
-        return list(self.meta.get("rr_features", RR_FEATURES))
-
-    def class_counts(self) -> dict[str, int]:
-        """Beats per class, every class listed (zero included)."""
-        counts = np.bincount(self.labels, minlength=len(self.classes))
-        return {c: int(n) for c, n in zip(self.classes, counts, strict=True)}
-
-    def _like(self, arrays: dict[str, np.ndarray]) -> BeatSet:
-        return BeatSet(
-            **arrays,
-            classes=self.classes,
-            sampling_rate=self.sampling_rate,
-            before_s=self.before_s,
-            channels=self.channels,
-            meta=dict(self.meta),
-        )
-
-    def subset(self, mask: np.ndarray) -> BeatSet:
-        """Return the beats where ``mask`` is true."""
-        return self._like({name: getattr(self, name)[mask] for name in _ARRAYS})
-
-    @classmethod
-    def concatenate(cls, parts: Sequence[BeatSet], like: BeatSet) -> BeatSet:
-        """Concatenate sets shaped like ``like`` (an empty list gives an empty set)."""
-        if not parts:
-            return like.subset(np.zeros(len(like), dtype=bool))
-        return like._like({name: np.concatenate([getattr(p, name) for p in parts]) for name in _ARRAYS})
-
-    def save(self, path: str | Path) -> None:
-        """Write the set to an ``.npz`` file atomically."""
-        meta = {
-            "classes": list(self.classes),
-            "sampling_rate": self.sampling_rate,
-            "before_s": self.before_s,
-            "channels": list(self.channels),
-            "rr_features": self.feature_names,
-            **self.meta,
-        }
-        save_npz(path, **{name: getattr(self, name) for name in _ARRAYS}, meta=np.array(json.dumps(meta)))
-
-    @classmethod
-    def load(cls, path: str | Path) -> BeatSet:
-        """Read a set written by :meth:`save`, naming the file on any problem."""
-        path = Path(path)
-        if not path.is_file():
-            raise DataError(path, "beat dataset file not found (did the preprocessing stage run?)")
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                missing = [k for k in (*_ARRAYS, "meta") if k not in data]
-                if missing:
-                    raise DataError(path, f"not a beat dataset: missing arrays {missing}")
-                arrays = {name: data[name] for name in _ARRAYS}
-                meta = json.loads(str(data["meta"]))
-        except (OSError, ValueError) as exc:
-            raise DataError(path, f"cannot be read as .npz ({exc})") from None
-        if arrays["windows"].ndim != 3:
-            raise DataError(path, f"windows must be (n, channels, length), not {arrays['windows'].shape}")
-        return cls(
-            **arrays,
-            classes=tuple(meta.pop("classes")),
-            sampling_rate=float(meta.pop("sampling_rate")),
-            before_s=float(meta.pop("before_s")),
-            channels=tuple(meta.pop("channels")),
-            meta=meta,
-        )
+from vitalkit.samples.beatset import BeatSet
 
 
 def record_beats(
@@ -348,53 +222,3 @@ def build_beat_dataset(
         raise DataError("records", "no records given")
     sets = {s: BeatSet.concatenate(p, like) for s, p in parts.items()}
     return sets, pd.DataFrame(rows)
-
-
-def save_beat_dataset(
-    product_dir: str | Path,
-    sets: Mapping[str, BeatSet],
-    summary: pd.DataFrame,
-    split_info: Mapping[str, Any],
-    scaler: Any,
-) -> pd.DataFrame:
-    """Write the preprocessing products and return the class-count table.
-
-    Writes ``<split>.npz`` for every split, ``split.json`` (records per split, how validation
-    was chosen, class counts per split, task), ``records.csv`` (per-record counts),
-    ``scaler.json`` (normalization fitted on the training split only) and
-    ``class_counts.csv``. Works for beat and window sets alike; ``scaler`` is a fitted
-    :class:`BeatScaler` or its dictionary.
-    """
-    out = Path(product_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    first = next(iter(sets.values()))
-    for split, beats in sets.items():
-        beats.save(out / f"{split}.npz")
-    counts = pd.DataFrame({s: b.class_counts() for s, b in sets.items()}).T
-    counts["total"] = counts.sum(axis=1)
-    counts.index.name = "split"
-    write_text(out / "class_counts.csv", counts.to_csv())
-    write_text(out / "records.csv", summary.to_csv(index=False))
-    write_json(
-        out / "split.json",
-        {
-            **split_info,
-            "records": {s: sorted(set(b.record.tolist())) for s, b in sets.items()},
-            "class_counts": {s: b.class_counts() for s, b in sets.items()},
-            "classes": list(first.classes),
-            "task": first.task,
-            "samples": type(first).__name__,
-        },
-    )
-    write_json(out / "scaler.json", scaler if isinstance(scaler, dict) else scaler.to_dict())
-    return counts
-
-
-def load_beat_split(dataset_dir: str | Path, split: str) -> BeatSet:
-    """Load one split written by :func:`save_beat_dataset`."""
-    return BeatSet.load(Path(dataset_dir) / f"{split}.npz")
-
-
-def load_split_info(dataset_dir: str | Path) -> dict[str, Any]:
-    """Return ``split.json`` of a preprocessing product folder."""
-    return read_json(Path(dataset_dir) / "split.json")

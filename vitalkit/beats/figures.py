@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from vitalkit.beats.dataset import BeatSet
+from vitalkit.samples import BeatSet
 from vitalkit.viz import PALETTE, percentile_box
 
 

@@ -28,9 +28,10 @@ from typing import Any
 import numpy as np
 
 from vitalkit.beats.features import beat_feature_table, feature_names
-from vitalkit.beats.segment import RR_FEATURES, beat_windows, rr_features, running_template
+from vitalkit.beats.segment import beat_windows, rr_features, running_template
 from vitalkit.data.records import Record
 from vitalkit.errors import DataError
+from vitalkit.samples.beatset import RR_FEATURES
 from vitalkit.signal.filters import ecg_bandpass, signal_resample
 
 CONTEXTS = ("template",)

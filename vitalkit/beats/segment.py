@@ -13,10 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 
-RR_FEATURES: tuple[str, ...] = ("rr_pre", "rr_post", "rr_local", "rr_record")
-"""Names of the RR features, in seconds: previous, next, local mean (the ``local_beats``
-intervals up to and including this beat's) and the mean over the whole record."""
-
 
 def beat_windows(
     signal: np.ndarray,
@@ -57,7 +53,7 @@ def beat_windows(
 def rr_features(
     peaks: np.ndarray, sampling_rate: float, local_beats: int = 10, max_rr_s: float = 3.0
 ) -> np.ndarray:
-    """RR-interval features of every beat, in seconds (columns: :data:`RR_FEATURES`).
+    """RR-interval features of every beat, in seconds (columns: :data:`vitalkit.samples.RR_FEATURES`).
 
     The first beat's previous RR is taken equal to its next RR and the last beat's next RR
     to its previous one, so every beat has a value.

@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 
 from vitalkit.beats.adapt import smooth_beat_set, smooth_probabilities
-from vitalkit.beats.dataset import BeatSet
 from vitalkit.errors import ParamsError
 from vitalkit.evaluate.beat_tables import (
     beat_type_table,
@@ -37,6 +36,7 @@ from vitalkit.evaluate.tables import per_record_table
 from vitalkit.evaluate.tasks import TASKS
 from vitalkit.io import read_json, save_npz, write_json, write_text
 from vitalkit.models.classical import apply_class_bias
+from vitalkit.samples import BeatSet
 from vitalkit.viz import add_headline
 
 HEADLINE = ("accuracy", "macro_f1", "S_Se", "S_+P", "S_F1", "V_Se", "V_+P", "V_F1")

@@ -20,11 +20,8 @@ import plotly.graph_objects as go
 from torch import nn
 
 import vitalkit
-from vitalkit.beats.dataset import BeatSet
 from vitalkit.beats.features import LOOK_AHEAD
 from vitalkit.beats.inputs import BeatRecipe
-from vitalkit.beats.segment import RR_FEATURES
-from vitalkit.data.windowset import WindowSet
 from vitalkit.errors import ParamsError
 from vitalkit.evaluate.tasks import TASKS
 from vitalkit.export.classical_onnx import export_classical, onnx_exportable
@@ -33,6 +30,7 @@ from vitalkit.export.onnx_export import check_onnx, export_onnx, parity
 from vitalkit.export.package import beat_model_metadata, metadata_props
 from vitalkit.io import git_info, read_json, sha256_file, sha256_json, write_json, write_text
 from vitalkit.models.ensemble import SoftVotingEnsemble
+from vitalkit.samples import RR_FEATURES, BeatSet, SampleFolder, WindowSet
 from vitalkit.viz import add_headline
 
 
@@ -131,12 +129,13 @@ def export_provenance(preprocess_dir: str | Path | None, run_id: str) -> dict[st
         Path(vitalkit.__file__).resolve().parents[1], ("vitalkit", "params", ":!vitalkit/pretrained")
     )
     out: dict[str, Any] = {"git_commit": git.get("commit"), "git_dirty": git.get("dirty"), "run_id": run_id}
-    if preprocess_dir is not None and (Path(preprocess_dir) / "split.json").is_file():
-        split = read_json(Path(preprocess_dir) / "split.json")
+    folder = SampleFolder(preprocess_dir) if preprocess_dir is not None else None
+    if folder is not None and (folder.path / folder.INFO).is_file():
+        split = folder.info()
         records = split.get("records", {})
         out["training_records"] = sorted([*records.get("train", []), *records.get("val", [])])
         out["dataset"] = str(split.get("protocol", ""))
-        files = [Path(preprocess_dir) / f"{s}.npz" for s in ("train", "val")]
+        files = [folder.split_file(s) for s in ("train", "val")]
         out["data_sha256"] = sha256_json({f.name: sha256_file(f) for f in files if f.is_file()})
     return out
 
@@ -406,7 +405,7 @@ def write_model_card(
 ) -> list[Path]:
     """Write ``<label>/model_card.md`` for every exported model (template ``model_card.md.j2``)."""
     evaluation = read_json(Path(evaluate_dir) / "metrics.json")
-    split = read_json(Path(preprocess_dir) / "split.json")
+    split = SampleFolder(preprocess_dir).info()
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"))
     template = env.get_template("model_card.md.j2")
     paths = []

@@ -52,7 +52,7 @@ class WindowNormalization(nn.Module):
 
     ``'global'`` scaling divides by one fitted scale per channel; ``'per_beat'`` by each
     window's own standard deviation. The lower median is taken by sorting (``aten.median`` has
-    no ONNX translation); it matches :func:`vitalkit.beats.scaler.window_center`.
+    no ONNX translation); it matches :func:`vitalkit.samples.window_center`.
     """
 
     def __init__(self, scaler: dict[str, Any]) -> None:
@@ -82,7 +82,7 @@ class BeatNet(nn.Module):
     hparams : dict, optional
         Backbone hyperparameters.
     scaler : dict, optional
-        :meth:`vitalkit.beats.BeatScaler.to_dict` output (identity if omitted).
+        :meth:`vitalkit.samples.BeatScaler.to_dict` output (identity if omitted).
     use_rr : bool
         Feed the RR branch (set false to measure what RR context adds).
     rr_hidden : int

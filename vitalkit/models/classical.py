@@ -1,6 +1,6 @@
 """Classical baselines: gradient boosting or random forest on RR and morphology features.
 
-Same inputs as the neural models (windows and RR features of a :class:`~vitalkit.beats.BeatSet`),
+Same inputs as the neural models (windows and RR features of a :class:`~vitalkit.samples.BeatSet`),
 turned into a fixed feature vector by :func:`beat_features`, so the baseline goes through the
 same training stage, evaluation and reports.
 
@@ -30,9 +30,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from vitalkit.beats.adapt import RecordSmoothing
-from vitalkit.beats.scaler import window_center
 from vitalkit.errors import DataError, ParamsError
 from vitalkit.io import atomic_path
+from vitalkit.samples.scaling import window_center
 
 
 def _standardized_lda(**params: Any) -> Any:

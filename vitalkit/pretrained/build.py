@@ -33,7 +33,6 @@ import numpy as np
 import pandas as pd
 
 from vitalkit.beats.adapt import RecordSmoothing, smooth_beat_set
-from vitalkit.beats.dataset import BeatSet
 from vitalkit.data import mitdb
 from vitalkit.datasets import MitdbBeats
 from vitalkit.evaluate.bootstrap import bootstrap_metrics
@@ -44,6 +43,7 @@ from vitalkit.io import sha256_file, write_text
 from vitalkit.models.classical import CLASSICAL, ClassicalBeatModel
 from vitalkit.pipeline.params import load_params
 from vitalkit.pretrained import FOLDER, PRETRAINED
+from vitalkit.samples import BeatSet
 from vitalkit.train.crossval import fit_with_cv_biases
 
 TRAINING_RECORDS = {"beats": "DS1", "beats-all": "NONPACED"}

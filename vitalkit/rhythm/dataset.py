@@ -28,11 +28,12 @@ import pandas as pd
 from tqdm import tqdm
 
 from vitalkit.data.records import Record
-from vitalkit.data.windowset import WindowSet, record_windows
+from vitalkit.data.windowing import record_windows
 from vitalkit.errors import DataError
 from vitalkit.io import write_text
 from vitalkit.rhythm.rhythms import CINC_CLASSES, CINC_RHYTHMS, SHOCK_CLASSES, shockable_label
 from vitalkit.rhythm.sources import RhythmRecord
+from vitalkit.samples import WindowSet
 
 _CINC_FROM_RHYTHM = {rhythm: label for label, rhythm in CINC_RHYTHMS.items()}
 
@@ -66,7 +67,7 @@ TASKS: dict[str, RhythmTask] = {
 
 @dataclass
 class RhythmWindows:
-    """A :class:`~vitalkit.data.windowset.WindowSet` with one row of ``index`` per window.
+    """A :class:`~vitalkit.samples.WindowSet` with one row of ``index`` per window.
 
     ``index`` columns: ``record``, ``patient``, ``database``, ``start_s`` (window start in the
     record), ``rhythm`` (majority rhythm), ``coverage``, ``noise``.

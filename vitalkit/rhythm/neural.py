@@ -23,7 +23,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from vitalkit.data.windowset import WindowSet
 from vitalkit.export.latency import compare_latency
 from vitalkit.export.onnx_export import check_onnx, export_onnx, parity
 from vitalkit.models.factory import build_model
@@ -31,6 +30,7 @@ from vitalkit.rhythm.af import CrossValidation, score_table
 from vitalkit.rhythm.dataset import RhythmWindows, build_rhythm_windows
 from vitalkit.rhythm.rhythms import CINC_CLASSES
 from vitalkit.rhythm.sources import cinc_labels, cinc_subset, iter_records
+from vitalkit.samples import SampleFolder, WindowSet
 from vitalkit.splits import record_folds
 from vitalkit.train.data import SplitDataModule
 from vitalkit.train.fit import TrainConfig, fit
@@ -63,8 +63,9 @@ def train_window_model(
 ) -> Any:
     """Fit a WindowNet on ``train`` (early stopping on ``val``); return the TrainResult."""
     product_dir = Path(product_dir)
-    train.save(product_dir / "train.npz")
-    val.save(product_dir / "val.npz")
+    folder = SampleFolder(product_dir)
+    folder.write("train", train)
+    folder.write("val", val)
     scale = float(np.percentile(np.abs(train.windows), 99)) or 1.0
     model = build_model(
         architecture,

@@ -21,11 +21,10 @@ import torch
 from torch.utils.data import DataLoader, Sampler, TensorDataset
 from torch.utils.data.dataloader import default_collate
 
-from vitalkit.beats.dataset import BeatSet
-from vitalkit.data.windowset import WindowSet
-from vitalkit.datasets import load_split, sampling_labels, targets
+from vitalkit.datasets import sampling_labels, targets
 from vitalkit.errors import ParamsError
 from vitalkit.evaluate.tasks import CLASS_WEIGHTINGS, TASKS, class_weights
+from vitalkit.samples import BeatSet, SampleFolder, WindowSet
 
 SAMPLERS = ("shuffle", "balanced", "undersample")
 
@@ -121,7 +120,7 @@ def loss_weights(data: BeatSet | WindowSet, method: str = "inverse") -> np.ndarr
 
     Examples
     --------
-    >>> from vitalkit.data.windowset import WindowSet
+    >>> from vitalkit.samples import WindowSet
     >>> w = WindowSet(np.zeros((4, 1, 8), np.float32), np.array([[1, 0], [1, 0], [1, 0], [0, 1]], np.float32),
     ...               np.array(["a"] * 4), np.array(["a"] * 4), np.zeros(4, np.int64), ("x", "y"),
     ...               "multilabel", 100.0, ("II",))
@@ -184,8 +183,8 @@ class SplitDataModule(L.LightningDataModule):
 
     def setup(self, stage: str | None = None) -> None:
         if self.train_set is None:
-            self.train_set = load_split(self.dataset_dir, "train")
-            self.val_set = load_split(self.dataset_dir, "val")
+            self.train_set = SampleFolder(self.dataset_dir).load("train")
+            self.val_set = SampleFolder(self.dataset_dir).load("val")
             if len(self.train_set) == 0 or len(self.val_set) == 0:
                 raise ParamsError(self.dataset_dir, ["the training or validation split is empty"])
 

@@ -29,12 +29,12 @@ from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger
 from torch import nn
 
 from vitalkit.beats.adapt import RecordSmoothing
-from vitalkit.beats.dataset import BeatSet
 from vitalkit.errors import ParamsError
 from vitalkit.evaluate.metrics import selection_score
 from vitalkit.io import atomic_path, save_npz, write_text
 from vitalkit.models.classical import ClassicalBeatModel
 from vitalkit.models.persist import save_model
+from vitalkit.samples import BeatSet
 from vitalkit.train.crossval import fit_with_cv_biases, fold_table
 from vitalkit.train.data import SplitDataModule, class_weights, loss_weights
 from vitalkit.train.module import ClassifierModule

@@ -1,4 +1,4 @@
-"""Normalization of beat windows and RR features, fitted on the training split only.
+"""Normalization of windows and beat features, fitted on the training split only.
 
 The fitted values travel with the model (they become buffers of its input layer and end
 up inside the ONNX graph), so deployed models take windows in mV and RR in seconds.
@@ -6,7 +6,7 @@ up inside the ONNX graph), so deployed models take windows in mV and RR in secon
 Examples
 --------
 >>> import numpy as np
->>> from vitalkit.beats.scaler import BeatScaler
+>>> from vitalkit.samples.scaling import BeatScaler
 >>> rng = np.random.default_rng(0)
 >>> w, rr = rng.normal(0, 2, (100, 1, 50)), rng.uniform(0.6, 1.2, (100, 4))
 >>> s = BeatScaler().fit(w, rr)
@@ -18,10 +18,11 @@ Examples
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from vitalkit.errors import DataError
 
 
 def window_center(windows: np.ndarray) -> np.ndarray:
@@ -34,6 +35,13 @@ def window_center(windows: np.ndarray) -> np.ndarray:
     """
     middle = (windows.shape[-1] - 1) // 2
     return np.partition(windows, middle, axis=-1)[..., middle : middle + 1]
+
+
+def _channel_scale(windows: np.ndarray) -> np.ndarray:
+    """Standard deviation per channel of median-centred windows (1 where a channel is flat)."""
+    scale = (windows - window_center(windows)).std(axis=(0, 2)).astype(np.float64)
+    scale[scale == 0] = 1.0
+    return scale
 
 
 class BeatScaler:
@@ -58,10 +66,7 @@ class BeatScaler:
             raise ValueError("cannot fit a scaler on an empty training set")
         if windows.ndim != 3:
             raise ValueError(f"windows must be (n, channels, length), got shape {windows.shape}")
-        centred = windows - window_center(windows)
-        scale = centred.std(axis=(0, 2)).astype(np.float64)
-        scale[scale == 0] = 1.0
-        self.window_scale_ = scale
+        self.window_scale_ = _channel_scale(windows)
         self.rr_mean_ = rr.mean(axis=0).astype(np.float64)
         self.rr_scale_ = rr.std(axis=0).astype(np.float64)
         self.rr_scale_[self.rr_scale_ == 0] = 1.0
@@ -97,15 +102,20 @@ class BeatScaler:
         return scaler
 
 
-def load_scaler(dataset_dir: str | Path) -> dict[str, Any]:
-    """The fitted scaler state (``scaler.json``) of a preprocessing product folder."""
-    from vitalkit.io import read_json
+def window_scaler(windows: np.ndarray, window_scaling: str = "global") -> dict[str, Any]:
+    """Per-channel scale of training windows (median-centred), in the scaler format models use.
 
-    return read_json(Path(dataset_dir) / "scaler.json")
+    The window part of :class:`BeatScaler` for sets without beat features (window sets).
 
-
-def load_sampling_rate(dataset_dir: str | Path) -> float:
-    """Sampling rate of the samples in a preprocessing product folder."""
-    from vitalkit.datasets import load_split
-
-    return load_split(dataset_dir, "train").sampling_rate
+    Examples
+    --------
+    >>> state = window_scaler(np.ones((4, 2, 10)))
+    >>> state["window_scale"], state["rr_mean"]
+    ([1.0, 1.0], [])
+    """
+    if window_scaling not in ("global", "per_beat"):
+        raise DataError("window_scaling", f"must be 'global' or 'per_beat', not {window_scaling!r}")
+    if len(windows) == 0:
+        raise DataError("windows", "cannot fit a scaler on an empty training set")
+    scale = _channel_scale(windows)
+    return {"window_scaling": window_scaling, "window_scale": scale.tolist(), "rr_mean": [], "rr_scale": []}

@@ -3,8 +3,8 @@
 import numpy as np
 import torch
 
-from vitalkit.beats.scaler import BeatScaler, window_center
 from vitalkit.models import BeatNet
+from vitalkit.samples.scaling import BeatScaler, window_center
 
 
 def test_fit_uses_given_data_only() -> None:
