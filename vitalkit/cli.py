@@ -177,6 +177,14 @@ def _benchmark_qrs(args: argparse.Namespace) -> int:
         result = select_consensus(cache=not args.no_cache, progress=True)
         print(selection_report(result), flush=True)
         return 0
+    if args.database != "mitdb":
+        from vitalkit.beats.qrs_databases import run_database_report
+
+        text = run_database_report(
+            args.database, args.detectors, args.records, args.snrs, args.out, cache=not args.no_cache
+        )
+        print(text, flush=True)
+        return 0
     from vitalkit.beats.benchmark import run_benchmark_report
 
     print(run_benchmark_report(args.detectors, args.records, args.out, cache=not args.no_cache), flush=True)
@@ -547,8 +555,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rhythm.set_defaults(func=_benchmark_rhythm)
     qrs = bench_sub.add_parser("qrs", help="R-peak detectors on all 48 MIT-BIH records (Se, +P, F1, jitter)")
-    qrs.add_argument("--detectors", nargs="+", help="detector names (default: all registered)")
-    qrs.add_argument("--records", nargs="+", help="MIT-BIH records or a set name (default: ALL, 48)")
+    qrs.add_argument(
+        "--database",
+        choices=("mitdb", "qtdb", "nstdb"),
+        default="mitdb",
+        help="mitdb (default, 48 records), qtdb (QT Database .atr beats) or nstdb (noise stress test)",
+    )
+    qrs.add_argument(
+        "--detectors",
+        nargs="+",
+        help="detector names (default: all registered on mitdb; consensus, xqrs, manikandan2012 elsewhere)",
+    )
+    qrs.add_argument("--records", nargs="+", help="records or a set name (default: all of the database)")
+    qrs.add_argument(
+        "--snrs",
+        nargs="+",
+        type=float,
+        default=[24.0, 12.0, 6.0, 0.0],
+        help="nstdb: SNRs in dB of the test records (default 24 12 6 0)",
+    )
     qrs.add_argument("--out", help="folder for the CSV tables (default: reports/benchmark-qrs)")
     qrs.add_argument("--no-cache", action="store_true", help="recompute detections (cache not read)")
     qrs.add_argument(

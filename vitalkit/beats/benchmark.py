@@ -75,7 +75,12 @@ class QrsRecord:
     reference : np.ndarray
         Reference QRS sample indices.
     excluded : np.ndarray
-        ``(k, 2)`` sample intervals not scored (reference ventricular flutter episodes).
+        ``(k, 2)`` sample intervals not scored (reference ventricular flutter episodes; the
+        learning period of a noise stress record).
+    group : str
+        What the record's rows are pooled by in :func:`group_table` (a database part, an SNR).
+    note : str
+        Anything a reader of the per-record table should know (e.g. a rebuilt record).
     """
 
     name: str
@@ -84,6 +89,8 @@ class QrsRecord:
     lead: str
     reference: np.ndarray
     excluded: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))
+    group: str = ""
+    note: str = ""
 
 
 def reference_beats(annotations: Annotations) -> np.ndarray:
@@ -287,7 +294,7 @@ class QrsBenchmark:
 
 
 def benchmark_qrs(
-    records: Sequence[str],
+    records: Sequence[str | QrsRecord],
     detectors: Sequence[str],
     data_dir: str | Path | None = None,
     cache: bool = True,
@@ -301,8 +308,9 @@ def benchmark_qrs(
 
     Parameters
     ----------
-    records : sequence of str
-        MIT-BIH record names.
+    records : sequence of str or QrsRecord
+        MIT-BIH record names, or records already prepared (other databases:
+        :mod:`vitalkit.beats.qrs_databases`).
     detectors : sequence of str
         Keys of :data:`vitalkit.beats.detect.DETECTORS`.
     data_dir : str or Path, optional
@@ -323,8 +331,9 @@ def benchmark_qrs(
         from tqdm.auto import tqdm
 
         iterator = tqdm(iterator, desc="QRS benchmark", unit="record")
-    for name in iterator:
-        rec = load_qrs_record(name, data_dir, max_seconds)
+    for item in iterator:
+        rec = item if isinstance(item, QrsRecord) else load_qrs_record(item, data_dir, max_seconds)
+        name = rec.name
         for det in detectors:
             error = ""
             try:
@@ -334,7 +343,16 @@ def benchmark_qrs(
             row, jitter = score_detections(rec.reference, peaks, rec.sampling_rate, rec.excluded)
             jitters[det].append(jitter)
             rows.append(
-                {"detector": det, "record": name, "lead": rec.lead, **row, "seconds": seconds, "error": error}
+                {
+                    "detector": det,
+                    "record": name,
+                    "lead": rec.lead,
+                    **row,
+                    "seconds": seconds,
+                    "error": error,
+                    **({"group": rec.group} if rec.group else {}),
+                    **({"note": rec.note} if rec.note else {}),
+                }
             )
     per_record = pd.DataFrame(rows)
     return QrsBenchmark(per_record, {d: np.concatenate(j) if j else np.empty(0) for d, j in jitters.items()})
@@ -425,6 +443,25 @@ def split_table(result: QrsBenchmark, detector: str) -> pd.DataFrame:
         if len(part):
             rows.append({"records": name, "n": len(part), **gross_row(part)})
     return pd.DataFrame(rows).set_index("records").round(3)
+
+
+def group_table(result: QrsBenchmark) -> pd.DataFrame:
+    """Gross beats, FN, FP, Se, +P, F1 (%) per record group (rows) and detector, in run order.
+
+    Examples
+    --------
+    >>> per = pd.DataFrame({"detector": ["a", "a"], "record": ["r1", "r2"], "group": ["x", "y"],
+    ...                     "tp": [9, 10], "fn": [1, 0], "fp": [0, 0]})
+    >>> group_table(QrsBenchmark(per, {}))["Se %"].tolist()
+    [90.0, 100.0]
+    """
+    per = result.per_record
+    if "group" not in per:
+        raise DataError("records", "no record carries a group (MIT-BIH runs are split by split_table)")
+    rows = []
+    for (group, det), part in per.groupby(["group", "detector"], sort=False):
+        rows.append({"group": group, "detector": det, "records": len(part), **gross_row(part)})
+    return pd.DataFrame(rows).set_index(["group", "detector"]).round(3)
 
 
 def f1_table(result: QrsBenchmark) -> pd.DataFrame:
