@@ -187,7 +187,10 @@ def _benchmark_qrs(args: argparse.Namespace) -> int:
         return 0
     from vitalkit.beats.benchmark import run_benchmark_report
 
-    print(run_benchmark_report(args.detectors, args.records, args.out, cache=not args.no_cache), flush=True)
+    text = run_benchmark_report(
+        args.detectors, args.records, args.out, cache=not args.no_cache, both_leads=args.both_leads
+    )
+    print(text, flush=True)
     return 0
 
 
@@ -567,6 +570,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="detector names (default: all registered on mitdb; consensus, xqrs, manikandan2012 elsewhere)",
     )
     qrs.add_argument("--records", nargs="+", help="records or a set name (default: all of the database)")
+    qrs.add_argument(
+        "--both-leads",
+        action="store_true",
+        help="mitdb: also detect on the other lead and fill the scored lead's gaps with its beats",
+    )
     qrs.add_argument(
         "--snrs",
         nargs="+",

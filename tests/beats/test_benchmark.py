@@ -90,3 +90,26 @@ def test_cli_report(tmp_path, capsys) -> None:
     assert main(["benchmark", "qrs", "--detectors", "magic", "--records", "100"]) == 2
     with pytest.raises(DataError, match="no such MIT-BIH record"):
         run_benchmark_report(["neurokit"], ["999"])
+
+
+def test_second_lead_fills_the_gaps_of_a_saturated_lead_in_record_116() -> None:
+    # MLII of record 116 clips at the converter's limits around 16:40 and 22:35-23:25
+    one = benchmark_qrs(["116"], ["neurokit"], cache=False).per_record.iloc[0]
+    both = benchmark_qrs(["116"], ["neurokit"], cache=False, both_leads=True).per_record.iloc[0]
+    assert one["lead"] == "MLII" and both["lead"] == "MLII+V1"
+    assert both["fn"] < one["fn"] - 5 and both["fp"] <= one["fp"] + 2
+    assert both["tp"] + both["fn"] == one["tp"] + one["fn"]  # the same reference beats
+
+
+def test_fill_from_other_leads_leaves_a_complete_rhythm_alone() -> None:
+    from vitalkit.beats.detect import fill_from_other_leads
+
+    primary = np.arange(0, 36000, 360)
+    extra = np.array([180, 5400 + 170])  # T waves of the other lead, half an RR from the beats
+    assert fill_from_other_leads(primary, [np.sort(np.r_[primary + 3, extra])], 360.0).tolist() == (
+        primary.tolist()
+    )
+    gap = np.delete(primary, [50, 51])  # two beats missing: the other lead's are taken
+    filled = fill_from_other_leads(gap, [primary + 3], 360.0)
+    assert filled.tolist() == sorted([*gap.tolist(), 50 * 360 + 3, 51 * 360 + 3])
+    assert fill_from_other_leads(primary[:1], [primary], 360.0).tolist() == [0]  # too few to judge

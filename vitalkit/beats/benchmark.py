@@ -42,7 +42,13 @@ import numpy as np
 import pandas as pd
 
 from vitalkit import config
-from vitalkit.beats.detect import DETECTORS, consensus_from_members, ecg_rpeaks, match_peaks
+from vitalkit.beats.detect import (
+    DETECTORS,
+    consensus_from_members,
+    ecg_rpeaks,
+    fill_from_other_leads,
+    match_peaks,
+)
 from vitalkit.data import mitdb
 from vitalkit.data.fingerprint import array_fingerprint
 from vitalkit.data.physionet import ensure_records
@@ -81,6 +87,9 @@ class QrsRecord:
         What the record's rows are pooled by in :func:`group_table` (a database part, an SNR).
     note : str
         Anything a reader of the per-record table should know (e.g. a rebuilt record).
+    other_leads : dict
+        ``{lead name: 1-D signal}`` of the record's other leads, whose beats fill gaps in the
+        scored lead's (:func:`vitalkit.beats.detect.fill_from_other_leads`); empty: one lead.
     """
 
     name: str
@@ -91,6 +100,7 @@ class QrsRecord:
     excluded: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))
     group: str = ""
     note: str = ""
+    other_leads: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def reference_beats(annotations: Annotations) -> np.ndarray:
@@ -136,11 +146,15 @@ def flutter_episodes(annotations: Annotations, n_samples: int) -> np.ndarray:
 
 
 def load_qrs_record(
-    record: str, data_dir: str | Path | None = None, max_seconds: float | None = None
+    record: str,
+    data_dir: str | Path | None = None,
+    max_seconds: float | None = None,
+    both_leads: bool = False,
 ) -> QrsRecord:
     """Read an MIT-BIH record's scored lead, reference beats and excluded episodes.
 
-    ``max_seconds`` keeps only the beginning of the record (smoke-sized runs).
+    ``max_seconds`` keeps only the beginning of the record (smoke-sized runs); ``both_leads``
+    also reads the other lead, whose beats fill gaps in the scored lead's.
     """
     (base,) = ensure_records(mitdb.SLUG, [record], data_dir=data_dir)
     rec = read_wfdb(base, annotator="atr")
@@ -157,6 +171,9 @@ def load_qrs_record(
         signal = signal[: round(max_seconds * rec.sampling_rate)]
     reference = reference_beats(rec.annotations)
     excluded = flutter_episodes(rec.annotations, signal.size)
+    others = {
+        name: rec.signal[: signal.size, c] for c, name in enumerate(names) if both_leads and c != channel
+    }
     return QrsRecord(
         name=record,
         signal=signal,
@@ -164,6 +181,7 @@ def load_qrs_record(
         lead=names[channel],
         reference=reference[reference < signal.size],
         excluded=excluded[excluded[:, 0] < signal.size],
+        other_leads=others,
     )
 
 
@@ -234,6 +252,19 @@ def detect_cached(rec: QrsRecord, detector: str, cache: bool = True) -> tuple[np
     return peaks, seconds
 
 
+def _fill_from_other_leads(
+    rec: QrsRecord, detector: str, peaks: np.ndarray, seconds: float, cache: bool
+) -> tuple[np.ndarray, float]:
+    """``detector``'s beats on ``rec``'s lead, gaps filled from its other leads; total seconds."""
+    others = []
+    for lead, signal in rec.other_leads.items():
+        other = QrsRecord(rec.name, signal, rec.sampling_rate, lead, rec.reference, rec.excluded)
+        found, took = detect_cached(other, detector, cache=cache)
+        others.append(found)
+        seconds += took
+    return fill_from_other_leads(peaks, others, rec.sampling_rate), seconds
+
+
 def score_detections(
     reference: np.ndarray,
     detected: np.ndarray,
@@ -300,6 +331,7 @@ def benchmark_qrs(
     cache: bool = True,
     progress: bool = False,
     max_seconds: float | None = None,
+    both_leads: bool = False,
 ) -> QrsBenchmark:
     """Run detectors over MIT-BIH records and score them (see the module docstring).
 
@@ -321,6 +353,9 @@ def benchmark_qrs(
         Show a tqdm progress bar.
     max_seconds : float, optional
         Score only the first ``max_seconds`` of each record (smoke runs); default: whole.
+    both_leads : bool
+        MIT-BIH records named by ``records``: run each detector on both leads and fill gaps
+        in the scored lead's beats with the other's (the ``lead`` column reads ``MLII+V1``).
     """
     unknown = [d for d in detectors if d not in DETECTORS]
     if unknown:
@@ -332,12 +367,16 @@ def benchmark_qrs(
 
         iterator = tqdm(iterator, desc="QRS benchmark", unit="record")
     for item in iterator:
-        rec = item if isinstance(item, QrsRecord) else load_qrs_record(item, data_dir, max_seconds)
+        rec = (
+            item if isinstance(item, QrsRecord) else load_qrs_record(item, data_dir, max_seconds, both_leads)
+        )
         name = rec.name
         for det in detectors:
             error = ""
             try:
                 peaks, seconds = detect_cached(rec, det, cache=cache)
+                if rec.other_leads:
+                    peaks, seconds = _fill_from_other_leads(rec, det, peaks, seconds, cache)
             except Exception as exc:  # a library failing inside a detector is a result here
                 peaks, seconds, error = np.empty(0, np.int64), float("nan"), f"{type(exc).__name__}: {exc}"
             row, jitter = score_detections(rec.reference, peaks, rec.sampling_rate, rec.excluded)
@@ -346,7 +385,7 @@ def benchmark_qrs(
                 {
                     "detector": det,
                     "record": name,
-                    "lead": rec.lead,
+                    "lead": "+".join([rec.lead, *rec.other_leads]),
                     **row,
                     "seconds": seconds,
                     "error": error,
@@ -512,8 +551,13 @@ def run_benchmark_report(
     records: Sequence[str] | str | None = None,
     out_dir: str | Path | None = None,
     cache: bool = True,
+    both_leads: bool = False,
 ) -> str:
-    """Run the benchmark, write the CSVs and return the printed report (``vitalkit benchmark qrs``)."""
+    """Run the benchmark, write the CSVs and return the printed report (``vitalkit benchmark qrs``).
+
+    ``both_leads``: every detector also runs on the other lead, whose beats fill the scored
+    lead's gaps (default CSV folder ``reports/benchmark-qrs-2leads``).
+    """
     from vitalkit.beats.detect import DEFAULT_DETECTOR, UNUSABLE_DETECTORS
 
     spec: str | Sequence[str] = records or "ALL"
@@ -522,12 +566,16 @@ def run_benchmark_report(
     names = mitdb.resolve_records(spec)
     dets = list(detectors) if detectors else list(DETECTORS)
     start = time.perf_counter()
-    result = benchmark_qrs(names, dets, cache=cache, progress=True)
+    result = benchmark_qrs(names, dets, cache=cache, progress=True, both_leads=both_leads)
     wall = time.perf_counter() - start
-    out = Path(out_dir) if out_dir else config.reports_dir() / "benchmark-qrs"
+    default = "benchmark-qrs-2leads" if both_leads else "benchmark-qrs"
+    out = Path(out_dir) if out_dir else config.reports_dir() / default
     paths = save_benchmark(result, out)
     with pd.option_context("display.width", 200, "display.max_columns", 30, "display.max_colwidth", 60):
-        lines = [describe_protocol(), "", f"{len(names)} records, {len(dets)} detectors", ""]
+        lines = [describe_protocol(), ""]
+        if both_leads:
+            lines += ["Both leads: the other lead's beats fill gaps in MLII's (fill_from_other_leads).", ""]
+        lines += [f"{len(names)} records, {len(dets)} detectors", ""]
         lines += [overall_table(result).drop(columns=["first error"]).to_string(), ""]
         failed = overall_table(result).query("`failed records` > 0")
         for det, row in failed.iterrows():

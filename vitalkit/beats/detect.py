@@ -18,7 +18,7 @@ Examples
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import neurokit2 as nk
@@ -230,6 +230,115 @@ def ecg_rpeaks(signal: np.ndarray, sampling_rate: float, method: str | None = No
             f"{type(exc).__name__}: {exc}"
         ) from exc
     return _in_range(peaks, x.size)
+
+
+LEAD_FILL_GAP = 1.7
+"""A gap in the primary lead's beats must span this many local median RR intervals before
+another lead's beats are looked for in it (the consensus's second-pass ``search_gap``)."""
+
+LEAD_FILL_MIN_BEATS = 2
+"""... the other lead must show at least this many beats in it (a lead that lost its signal
+loses a run of beats; a single beat in a pause is more often a P or T wave of the other lead:
+MIT-BIH 106, 203 and 232 with one beat allowed) ..."""
+
+LEAD_FILL_RHYTHM = 0.4
+"""... and every RR interval through them must lie within this fraction of the local median RR."""
+
+
+def fill_from_other_leads(
+    primary: np.ndarray,
+    others: Sequence[np.ndarray],
+    sampling_rate: float,
+    gap: float = LEAD_FILL_GAP,
+    min_beats: int = LEAD_FILL_MIN_BEATS,
+    rhythm: float = LEAD_FILL_RHYTHM,
+) -> np.ndarray:
+    """The primary lead's R peaks, plus other leads' runs of beats where the primary lost them.
+
+    A lead saturated by motion, or with no signal for a while (MIT-BIH 116's MLII, clipped
+    and drifting around 22:35 and 23:10), leaves a gap in its detections while the other lead
+    still shows the beats. A gap of at least ``gap`` local median RR intervals (median of up to
+    16 primary intervals around it) is filled with another lead's detections inside it (more
+    than 150 ms from the gap's ends) when there are at least ``min_beats`` of them and every
+    RR interval from the beat before the gap through them to the beat after is within
+    ``rhythm`` of the local median. The stretches before the first and after the last primary
+    beat are filled the same way. Other leads are tried in order.
+
+    Parameters
+    ----------
+    primary : np.ndarray
+        R-peak indices found on the primary lead.
+    others : sequence of np.ndarray
+        R-peak indices found on each other lead of the same record (same sample clock).
+    sampling_rate : float
+        Samples per second.
+    gap, min_beats, rhythm
+        See :data:`LEAD_FILL_GAP`, :data:`LEAD_FILL_MIN_BEATS` and :data:`LEAD_FILL_RHYTHM`.
+
+    Returns
+    -------
+    np.ndarray
+        Sorted R-peak indices.
+
+    Examples
+    --------
+    >>> primary = np.array([0, 360, 720, 1800, 2160])          # three beats missing
+    >>> other = np.array([2, 361, 721, 1080, 1441, 1799, 2161])
+    >>> fill_from_other_leads(primary, [other], 360.0).tolist()
+    [0, 360, 720, 1080, 1441, 1800, 2160]
+    >>> fill_from_other_leads(primary, [np.array([1300])], 360.0).tolist()   # one beat: a pause
+    [0, 360, 720, 1800, 2160]
+    """
+    pos = np.unique(np.asarray(primary, dtype=np.int64))
+    tolerance = round(0.15 * sampling_rate)
+    for lead in others:
+        cand = np.unique(np.asarray(lead, dtype=np.int64))
+        if pos.size < 3 or cand.size == 0:
+            continue
+        rr = np.diff(pos)
+        added = []
+        # the gaps between primary beats, then the stretches before the first and after the last
+        spans = [(k, pos[k], pos[k + 1]) for k in np.flatnonzero(rr >= gap * np.percentile(rr, 10))]
+        spans += [(0, None, pos[0]), (rr.size - 1, pos[-1], None)]
+        for k, start, end in spans:
+            local = float(np.median(rr[max(0, k - 8) : k + 8]))
+            if start is not None and end is not None and end - start < gap * local:
+                continue
+            lo = -np.inf if start is None else start + tolerance
+            hi = np.inf if end is None else end - tolerance
+            inside = cand[(cand > lo) & (cand < hi)]
+            chain = [*([start] if start is not None else []), *inside, *([end] if end is not None else [])]
+            steps = np.diff(np.asarray(chain, dtype=np.float64)) / local
+            if inside.size >= min_beats and np.all(np.abs(steps - 1.0) <= rhythm):
+                added.append(inside)
+        pos = np.sort(np.concatenate([pos, *added]))
+    return pos
+
+
+def ecg_rpeaks_leads(signals: np.ndarray, sampling_rate: float, method: str | None = None) -> np.ndarray:
+    """R peaks of a multi-lead record: lead 0's, with the others' beats where lead 0 misses some.
+
+    Parameters
+    ----------
+    signals : np.ndarray
+        ``(n_leads, n_samples)``; lead 0 is the primary lead.
+    sampling_rate : float
+        Samples per second.
+    method : str, optional
+        Detector run on every lead (default :data:`DEFAULT_DETECTOR`).
+
+    Examples
+    --------
+    >>> ecg = nk.ecg_simulate(duration=10, sampling_rate=360, heart_rate=60, random_state=1)
+    >>> flat = np.zeros_like(ecg); flat[:1800] = ecg[:1800]       # lead 0 loses its signal
+    >>> one = ecg_rpeaks(flat, 360, method="neurokit").size
+    >>> both = ecg_rpeaks_leads(np.vstack([flat, ecg]), 360, method="neurokit").size
+    >>> one < both
+    True
+    """
+    leads = np.atleast_2d(np.asarray(signals, dtype=np.float64))
+    peaks = [ecg_rpeaks(lead, sampling_rate, method=method) for lead in leads]
+    return fill_from_other_leads(peaks[0], peaks[1:], sampling_rate)
 
 
 def _checked(signal: np.ndarray, sampling_rate: float) -> np.ndarray | None:
