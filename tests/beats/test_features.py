@@ -84,3 +84,22 @@ def test_transfer_table_on_real_records_separates_classes() -> None:
     assert np.median(x[v, corr]) < 0.8 < np.median(x[n, corr])
     width = names.index("lead0_qrs_width_ratio")
     assert np.median(x[v, width]) > 1.3 * np.median(x[n, width])
+
+
+def test_own_p_wave_marks_a_premature_beat_without_one() -> None:
+    # a P wave 160 ms before every QRS but the premature (wide) beat's, at two rates
+    for fs in (360.0, 250.0):
+        ecg, peaks, times = _synthetic(fs)
+        t = np.arange(ecg.size) / fs
+        for i, when in enumerate(times):
+            if i != 20:
+                ecg += 0.15 * np.exp(-0.5 * ((t - (when - 0.16)) / 0.02) ** 2)
+        table = beat_feature_table(ecg[None, :], peaks, fs)
+        col = {n: i for i, n in enumerate(feature_names(1))}
+        p_rel, pos = table[:, col["lead0_p_rel"]], table[:, col["lead0_p_pos_ms"]]
+        assert np.median(p_rel) == pytest.approx(0.15, abs=0.03)  # P amplitude / QRS amplitude
+        assert np.median(table[:, col["lead0_p_signed"]]) > 0.1  # upright
+        assert np.median(pos) == pytest.approx(160 - 70, abs=8)  # the region ends 70 ms before R
+        prev, nxt = table[:, col["lead0_p_corr_prev"]], table[:, col["lead0_p_corr_next"]]
+        assert np.median(prev) > 0.95 and prev[20] < 0.5 and prev[21] < 0.5 and nxt[19] < 0.5
+        assert prev[0] == 1.0 and nxt[-1] == 1.0  # no neighbour at the record's ends

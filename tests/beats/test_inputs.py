@@ -15,7 +15,7 @@ def test_recipe_round_trip_and_problems():
     recipe = BeatRecipe(lead="II", context=("template",), features="transfer", sampling_rate=250.0)
     assert BeatRecipe.from_dict(recipe.to_dict()) == recipe
     assert recipe.channels == ("II", "II:template")
-    assert len(recipe.feature_names()) == 94
+    assert len(recipe.feature_names()) == 106
     assert BeatRecipe(features="rr").feature_names()[:2] == ["rr_pre", "rr_post"]
     problems = BeatRecipe(context=("nope",), features="x", after_s=0).problems()
     assert len(problems) == 3 and "nope" in problems[0]

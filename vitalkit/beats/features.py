@@ -47,6 +47,7 @@ LOOK_AHEAD: dict[str, str] = {
     "lead*_local_*": "the local average beat, median of the 8 beats on either side (8 beats of look-ahead)",
     "rr_*_record, rr_*_record_mean": "the record's median and mean RR (whole record)",
     "template (lead*_ ratios, corr, resid)": "median of the record's regular beats (whole record)",
+    "lead*_p_corr_next": "the next beat's P-wave region (one beat of look-ahead)",
 }
 """What the feature table looks ahead at, by feature family (for model cards and metadata)."""
 
@@ -103,6 +104,12 @@ _LEAD_COLUMNS: tuple[str, ...] = (
     "lag_ms",
     "local_p_ratio",
     "local_corr_p",
+    "p_rel",
+    "p_signed",
+    "p_pos_ms",
+    "p_energy",
+    "p_corr_prev",
+    "p_corr_next",
     *(f"qrs_diff_{i}" for i in range(_QRS_POINTS)),
     *(f"wave_{i}" for i in range(_WAVE_POINTS)),
 )
@@ -339,6 +346,7 @@ def lead_feature_table(
     p_region = regions["p"]
     local_p_ratio = np.ptp(local[:, p_region], axis=1) / t_ptp
     local_corr_p = _corr(local[:, p_region], template[p_region])
+    p_wave = _p_wave_columns(beats[:, p_region], np.ptp(beats[:, qrs], axis=1), fs)
     qrs_diff = _bin(residual[:, qrs], _QRS_POINTS)
     wave = _bin(beats / t_ptp, _WAVE_POINTS)
     columns = [
@@ -358,8 +366,45 @@ def lead_feature_table(
         lag_ms,
         local_p_ratio,
         local_corr_p,
+        *p_wave,
     ]
     return np.concatenate([np.stack(columns, axis=1), qrs_diff, wave], axis=1)
+
+
+def _row_corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pearson correlation of each row of ``a`` with the same row of ``b`` (rows centred)."""
+    return (a * b).sum(axis=1) / np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1) + 1e-12)
+
+
+def _p_wave_columns(p_region: np.ndarray, qrs_ptp: np.ndarray, fs: float) -> list[np.ndarray]:
+    """The beat's own P wave, against its QRS and its neighbours' (the columns ``p_*``).
+
+    ``p_rel``: the largest deflection of the P region (250-70 ms before R) from its first
+    14 ms, over the QRS's peak-to-peak amplitude; ``p_signed``: that deflection with its sign;
+    ``p_pos_ms``: how long before the region's end (70 ms before R) it sits; ``p_energy``: the
+    region's RMS about its mean over the QRS amplitude; ``p_corr_prev`` / ``p_corr_next``: the
+    correlation of the region with the previous / next beat's (1 at the record's ends). A
+    premature atrial beat has a P wave shaped and timed unlike its neighbours', or one hidden
+    in the previous T wave.
+    """
+    n, length = p_region.shape
+    scale = qrs_ptp + 1e-6
+    base = p_region[:, : max(1, round(0.014 * fs))].mean(axis=1)
+    deviation = p_region - base[:, None]
+    at = np.argmax(np.abs(deviation), axis=1)
+    centred = p_region - p_region.mean(axis=1, keepdims=True)
+    prev = _row_corr(centred, np.vstack([centred[:1], centred[:-1]]))
+    nxt = _row_corr(centred, np.vstack([centred[1:], centred[-1:]]))
+    if n:
+        prev[0], nxt[-1] = 1.0, 1.0
+    return [
+        np.abs(deviation).max(axis=1, initial=0.0) / scale,
+        deviation[np.arange(n), at] / scale,
+        (length - at) * 1000.0 / fs,
+        np.sqrt((centred**2).mean(axis=1)) / scale,
+        prev,
+        nxt,
+    ]
 
 
 def _centred_window_median(beats: np.ndarray, half: int, chunk: int = 512) -> np.ndarray:

@@ -72,6 +72,12 @@ FEATURE_SETS: dict[str, tuple[str, ...] | None] = {
         "lead0_local_p_ratio",
         "lead0_local_corr_p",
         "lead1_local_p_ratio",
+        "lead0_p_rel",
+        "lead0_p_signed",
+        "lead0_p_pos_ms",
+        "lead0_p_energy",
+        "lead0_p_corr_prev",
+        "lead0_p_corr_next",
     ),
     "saenz2020": (
         "lead0_qrs_width_ms",
