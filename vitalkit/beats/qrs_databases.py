@@ -32,19 +32,32 @@ Examples
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from vitalkit import config
-from vitalkit.beats.benchmark import TOLERANCE_S, QrsRecord, flutter_episodes, reference_beats
+from vitalkit.beats.benchmark import (
+    TOLERANCE_S,
+    QrsRecord,
+    benchmark_qrs,
+    flutter_episodes,
+    group_table,
+    overall_table,
+    reference_beats,
+    save_benchmark,
+)
+from vitalkit.beats.detect import DEFAULT_DETECTOR
 from vitalkit.data import mitdb, qtdb
 from vitalkit.data.nstdb import NSTDB_RATE
 from vitalkit.data.physionet import ensure_records
 from vitalkit.data.wfdb_io import read_wfdb
 from vitalkit.errors import DataError
+from vitalkit.io import write_text
 from vitalkit.signal.noise import nst_signal_power
 
 LEARNING_S = 300.0
@@ -126,9 +139,13 @@ def _name(clean: str, snr_db: float) -> str:
 
 
 def _nst_record(
-    clean: str, snr_db: float, noise: np.ndarray, data_dir: str | Path | None
+    clean: str, snr_db: float, noise: np.ndarray, power_118: float, data_dir: str | Path | None
 ) -> tuple[np.ndarray, float, str, np.ndarray, bool]:
-    """Signal, rate, lead, reference beats of ``<clean>e<snr>`` and whether it was rebuilt."""
+    """Signal, rate, lead, reference beats of ``<clean>e<snr>`` and whether it was rebuilt.
+
+    ``noise`` is :func:`em_noise`; ``power_118`` is nst's signal power of record 118 (the
+    record the noise was scaled to at 0 dB).
+    """
     root = Path(data_dir) if data_dir else config.data_dir()
     published = root / "nstdb" / _name(clean, snr_db)
     (clean_base,) = ensure_records(mitdb.SLUG, [clean], data_dir=data_dir)
@@ -146,7 +163,7 @@ def _nst_record(
         n = min(signal.size, noise.size)
         # nst's gain is proportional to the clean record's QRS amplitude (nst's signal power);
         # the noise is 118e00's, at 0 dB for 118: only the ratio of the two signal powers is estimated
-        gain = 10.0 ** (-snr_db / 20.0) * np.sqrt(_signal_power(signal, rec) / _signal_power_118(root))
+        gain = 10.0 ** (-snr_db / 20.0) * np.sqrt(_signal_power(signal, rec) / power_118)
         signal = signal[:n] + gain * noise[:n]
         reference = reference[reference < n]
     return signal, rec.sampling_rate, str(rec.channel_names[0]), reference, rebuilt
@@ -155,11 +172,6 @@ def _nst_record(
 def _signal_power(signal: np.ndarray, rec: Any) -> float:
     # every QRS annotation: record 118 has right bundle branch block beats, no 'N'
     return nst_signal_power(signal, NSTDB_RATE, reference_beats(rec.annotations))
-
-
-def _signal_power_118(root: Path) -> float:
-    rec = read_wfdb(root / "mitdb" / "118", annotator="atr")
-    return _signal_power(rec.signal[:, 0], rec)
 
 
 def nstdb_qrs_records(
@@ -185,10 +197,13 @@ def nstdb_qrs_records(
     if unknown:
         raise DataError("clean", f"{unknown}: the noise stress test records are made from {list(NST_CLEAN)}")
     noise = em_noise(data_dir)
+    (base_118,) = ensure_records(mitdb.SLUG, ["118"], data_dir=data_dir)
+    rec_118 = read_wfdb(base_118, annotator="atr")
+    power_118 = _signal_power(rec_118.signal[:, 0], rec_118)
     out = []
     for c in clean:
         for snr in snrs_db:
-            signal, fs, lead, reference, rebuilt = _nst_record(c, float(snr), noise, data_dir)
+            signal, fs, lead, reference, rebuilt = _nst_record(c, float(snr), noise, power_118, data_dir)
             name = _name(c, float(snr))
             start = round(LEARNING_S * fs)
             out.append(
@@ -249,14 +264,6 @@ def run_database_report(
     DataError
         Unknown database or detector, or records missing.
     """
-    import time
-
-    import pandas as pd
-
-    from vitalkit.beats.benchmark import benchmark_qrs, group_table, overall_table, save_benchmark
-    from vitalkit.beats.detect import DEFAULT_DETECTOR
-    from vitalkit.io import write_text
-
     if database not in DATABASES:
         raise DataError("database", f"unknown database {database!r}; use mitdb, {' or '.join(DATABASES)}")
     dets = list(detectors) if detectors else [DEFAULT_DETECTOR, *PEERS]

@@ -63,17 +63,20 @@ class SampleFolder:
         """The file of one split's samples."""
         return self.path / f"{split}.npz"
 
-    def kind(self, split: str) -> str:
-        """``'beats'`` or ``'windows'``: what the split's file holds (from its metadata)."""
+    def header(self, split: str) -> dict[str, Any]:
+        """The description stored in a split's file (classes, sampling rate, ...), arrays unread."""
         path = self.split_file(split)
         if not path.is_file():
             raise DataError(path, "dataset file not found (did the preprocessing stage run?)")
         try:
             with np.load(path, allow_pickle=False) as data:
-                meta = json.loads(str(data["meta"])) if "meta" in data else {}
+                return json.loads(str(data["meta"])) if "meta" in data else {}
         except (OSError, ValueError) as exc:
             raise DataError(path, f"cannot be read as .npz ({exc})") from None
-        return str(meta.get("kind", BeatSet.KIND))  # beat sets were written before "kind" existed
+
+    def kind(self, split: str) -> str:
+        """``'beats'`` or ``'windows'``: what the split's file holds (from its metadata)."""
+        return str(self.header(split).get("kind", BeatSet.KIND))  # beat files carry no "kind"
 
     def load(self, split: str) -> SampleSet:
         """Read one split: a beat or a window set, told by the file's metadata."""
@@ -88,8 +91,11 @@ class SampleFolder:
         return read_json(self.path / self.SCALER)
 
     def sampling_rate(self) -> float:
-        """Sampling rate of the samples (of the training split)."""
-        return float(self.load("train").sampling_rate)
+        """Sampling rate of the samples (of the training split; its arrays are not read)."""
+        header = self.header("train")
+        if "sampling_rate" not in header:
+            raise DataError(self.split_file("train"), "its metadata has no sampling_rate")
+        return float(header["sampling_rate"])
 
     def write(self, split: str, samples: SampleSet) -> Path:
         """Write one split's samples (atomically) and return the file."""
