@@ -6,11 +6,11 @@ import pytest
 from vitalkit.beats.benchmark import QrsRecord, benchmark_qrs, group_table
 from vitalkit.beats.qrs_databases import (
     LEARNING_S,
-    em_noise,
     nstdb_qrs_records,
     qtdb_qrs_records,
     run_database_report,
 )
+from vitalkit.data.nstdb import em_noise
 from vitalkit.data.wfdb_io import read_wfdb
 from vitalkit.errors import DataError
 

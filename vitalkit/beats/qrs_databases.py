@@ -53,7 +53,7 @@ from vitalkit.beats.benchmark import (
 )
 from vitalkit.beats.detect import DEFAULT_DETECTOR
 from vitalkit.data import mitdb, qtdb
-from vitalkit.data.nstdb import NSTDB_RATE
+from vitalkit.data.nstdb import NSTDB_RATE, em_noise
 from vitalkit.data.physionet import ensure_records
 from vitalkit.data.wfdb_io import read_wfdb
 from vitalkit.errors import DataError
@@ -107,33 +107,6 @@ def qtdb_qrs_records(
     return kept, skipped
 
 
-def em_noise(data_dir: str | Path | None = None) -> np.ndarray:
-    """nst's electrode-motion noise exactly as added to 118e00 (channel 0, mV, 0 before 5:00).
-
-    ``118e00 - 118`` less its value in the first five minutes (nst adds nothing there; the
-    two files' baselines differ by a constant). Between the noisy periods it is piecewise
-    constant: nst's own output, kept as it is.
-
-    Raises
-    ------
-    DataError
-        ``nstdb/118e00`` or ``mitdb/118`` missing, or the difference not constant over the
-        first five minutes (then 118e00 is not nst's record).
-    """
-    root = Path(data_dir) if data_dir else config.data_dir()
-    noisy_path, clean_path = root / "nstdb" / "118e00", root / "mitdb" / "118"
-    for path in (noisy_path, clean_path):
-        if not path.with_suffix(".hea").is_file():
-            raise DataError(path, "needed to rebuild the noise stress test records, but not found")
-    noisy, clean = read_wfdb(noisy_path).signal[:, 0], read_wfdb(clean_path).signal[:, 0]
-    n = min(noisy.size, clean.size)
-    diff = noisy[:n] - clean[:n]
-    learning = diff[: round(LEARNING_S * NSTDB_RATE)]
-    if np.ptp(learning) > 1e-6:
-        raise DataError(noisy_path, "differs from mitdb/118 in the first 5 min by more than a constant")
-    return diff - learning[0]
-
-
 def _name(clean: str, snr_db: float) -> str:
     return f"{clean}e{int(snr_db):02d}" if snr_db >= 0 else f"{clean}e_{int(-snr_db):02d}"
 
@@ -143,8 +116,8 @@ def _nst_record(
 ) -> tuple[np.ndarray, float, str, np.ndarray, bool]:
     """Signal, rate, lead, reference beats of ``<clean>e<snr>`` and whether it was rebuilt.
 
-    ``noise`` is :func:`em_noise`; ``power_118`` is nst's signal power of record 118 (the
-    record the noise was scaled to at 0 dB).
+    ``noise`` is :func:`vitalkit.data.nstdb.em_noise`; ``power_118`` is nst's signal power of
+    record 118 (the record the noise was scaled to at 0 dB).
     """
     root = Path(data_dir) if data_dir else config.data_dir()
     published = root / "nstdb" / _name(clean, snr_db)

@@ -36,12 +36,42 @@ def _nstdb_dir(data_dir: str | Path | None) -> Path:
     return Path(data_dir) if data_dir else config.data_dir()
 
 
-def _em_from_118e00(root: Path, channel: int) -> list[np.ndarray]:
+def em_noise(data_dir: str | Path | None = None, channel: int = 0) -> np.ndarray:
+    """nst's electrode-motion noise exactly as added to 118e00 (mV, 0 before 5:00), whole record.
+
+    ``118e00 - 118`` less its value in the first five minutes (nst adds nothing there; the
+    two files' baselines differ by a constant). Between the noisy periods it is piecewise
+    constant: nst's own output, kept as it is.
+
+    Raises
+    ------
+    DataError
+        ``nstdb/118e00`` or ``mitdb/118`` missing, or the difference not constant over the
+        first five minutes (then 118e00 is not nst's record).
+
+    Examples
+    --------
+    >>> em = em_noise()                                 # doctest: +SKIP
+    >>> em.size, float(abs(em[: 300 * 360]).max())      # doctest: +SKIP
+    (650000, 0.0)
+    """
+    root = _nstdb_dir(data_dir)
     noisy_path, clean_path = root / "nstdb" / _EM_SOURCE[0], root / "mitdb" / _EM_SOURCE[1]
     for path in (noisy_path, clean_path):
         if not path.with_suffix(".hea").is_file():
             raise DataError(path, "needed to recover NSTDB electrode-motion noise (em), but not found")
-    diff = read_wfdb(noisy_path).signal[:, channel] - read_wfdb(clean_path).signal[:, channel]
+    noisy, clean = read_wfdb(noisy_path).signal[:, channel], read_wfdb(clean_path).signal[:, channel]
+    n = min(noisy.size, clean.size)
+    diff = noisy[:n] - clean[:n]
+    learning = diff[: _PROTOCOL_START_S * int(NSTDB_RATE)]
+    if np.ptp(learning) > 1e-6:
+        raise DataError(noisy_path, "differs from mitdb/118 in the first 5 min by more than a constant")
+    return diff - learning[0]
+
+
+def _em_from_118e00(root: Path, channel: int) -> list[np.ndarray]:
+    """The noisy periods of :func:`em_noise`, each about its own mean."""
+    diff = em_noise(root, channel)
     fs = int(NSTDB_RATE)
     segments = []
     for start in range(_PROTOCOL_START_S * fs, diff.size, _PROTOCOL_PERIOD_S * fs):
