@@ -163,6 +163,17 @@ def _benchmark_beats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _benchmark_external(args: argparse.Namespace) -> int:
+    from vitalkit.inference.external import benchmark_text, external_benchmark
+
+    table, _ = external_benchmark(
+        args.models, args.beats, args.out, records=args.records, align=not args.no_align
+    )
+    print(benchmark_text(table))
+    print(f"-> {Path(args.out) / 'report.html'} (table.csv, by_database.csv beside it)")
+    return 0
+
+
 def _benchmark_rhythm(args: argparse.Namespace) -> int:
     from vitalkit.rhythm.benchmark import run_benchmark
 
@@ -295,6 +306,7 @@ def _predict(args: argparse.Namespace) -> int:
         threads=args.threads,
         inputs=args.write_inputs,
         task=args.task,
+        align=not args.no_align,
     )
     total_s = sum(r.wall_s for r in results)
     for r in results:
@@ -316,6 +328,8 @@ def _predict(args: argparse.Namespace) -> int:
             f"{len(results)} recordings in {total_s:.1f} s "
             f"({60 * len(results) / max(total_s, 1e-9):.1f} per minute)"
         )
+    if args.score and len(results) > 1 and "matched" in (results[0].summary or {}):
+        _print_pooled_beats(results)
     if args.score and results and "stay" in (results[0].summary or {}):
         from vitalkit.inference.vitals import pooled_vitals_score
         from vitalkit.io import write_json
@@ -331,6 +345,21 @@ def _predict(args: argparse.Namespace) -> int:
             f"-> {results[0].folder.parent / 'pooled_score.json'}"
         )
     return 0
+
+
+def _print_pooled_beats(results: list[Any]) -> None:
+    """Pool the beat scores of several recordings; write and print the pooled table."""
+    from vitalkit.inference.outputs import write_pooled_beat_score
+    from vitalkit.inference.score import pooled_beat_score
+
+    scored = [r for r in results if r.summary is not None and r.table is not None]
+    table, summary, per_record = pooled_beat_score(
+        [r.summary for r in scored], [r.folder.name for r in scored], list(scored[0].table.index)
+    )
+    page = write_pooled_beat_score(scored[0].folder.parent, table, summary, per_record)
+    print(f"pooled over {summary['recordings']} recordings: " + _score_line(summary))
+    print("  " + table.round(4).to_string().replace("\n", "\n  "))
+    print(f"  -> {page} (pooled_score.csv, per_record_score.csv beside it)")
 
 
 def _score_line(s: dict[str, Any]) -> str:
@@ -377,6 +406,11 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
         "--beats", default="detector", choices=["detector", "annotations"], help="where beats come from"
     )
     predict.add_argument("--score", action="store_true", help="compare with the reference annotations")
+    predict.add_argument(
+        "--no-align",
+        action="store_true",
+        help="keep detected beats where the detector put them (default: moved onto the record's median QRS)",
+    )
     predict.add_argument("--annotator", default="atr", help="WFDB annotator of the reference (default atr)")
     predict.add_argument("--detector", help="R-peak detector (default: the consensus)")
     predict.add_argument("--sampling-rate", type=float, help="sampling rate of files that carry none (Hz)")
@@ -541,6 +575,19 @@ def build_parser() -> argparse.ArgumentParser:
     beats.add_argument("--reports-dir")
     beats.add_argument("--no-progress", action="store_true")
     beats.set_defaults(func=_benchmark_beats)
+    external = bench_sub.add_parser(
+        "beats-external", help="beat models on the QT Database's non-MIT-BIH records (250 Hz, out of sample)"
+    )
+    external.add_argument(
+        "--models", nargs="+", default=["beats", "beats-all"], help="shipped model names or .onnx files"
+    )
+    external.add_argument(
+        "--beats", nargs="+", choices=("annotations", "detector"), default=["annotations", "detector"]
+    )
+    external.add_argument("--records", nargs="+", help="QT Database record names (default: all 67)")
+    external.add_argument("--out", default="reports/beats_external")
+    external.add_argument("--no-align", action="store_true", help="detected beats as the detector put them")
+    external.set_defaults(func=_benchmark_external)
     bbatch = bench_sub.add_parser("batch", help="a batch serially, then on a LocalCluster: ratio, overhead")
     bbatch.add_argument("spec", nargs="?", default="params/batch-bench.yaml")
     bbatch.add_argument("--workers", type=int, default=2)

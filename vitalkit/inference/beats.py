@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from vitalkit.beats.adapt import smooth_beats
-from vitalkit.beats.detect import DEFAULT_DETECTOR, ecg_rpeaks
+from vitalkit.beats.detect import DEFAULT_DETECTOR, align_to_template, ecg_rpeaks
 from vitalkit.beats.inputs import prepare_leads, recipe_inputs
 from vitalkit.data.records import Record
 from vitalkit.errors import DataError
@@ -165,6 +165,7 @@ def predict_beats(
     detector: str | None = None,
     batch_size: int = 8192,
     rpeaks: np.ndarray | None = None,
+    align: bool = True,
 ) -> BeatPredictions:
     """Classify every beat of a recording with a beat-model package.
 
@@ -187,6 +188,10 @@ def predict_beats(
         R-peak positions in the recording's own samples, from the caller's detector (strictly
         increasing, inside the recording); given, they replace ``beats`` and ``detector``
         (beat source ``'rpeaks'``).
+    align : bool
+        Move detected beats onto the record's median QRS
+        (:func:`vitalkit.beats.detect.align_to_template`); annotations and ``rpeaks`` are
+        never moved.
 
     Raises
     ------
@@ -225,6 +230,8 @@ def predict_beats(
             peaks = ecg_rpeaks(leads.lead, leads.sampling_rate, method=detector)
         except ValueError as exc:
             raise DataError(where, f"QRS detection: {exc}") from None
+        if align:
+            peaks = align_to_template(leads.lead, peaks, leads.sampling_rate)
     timings["beats"] = time.perf_counter() - start
     if peaks.size < 2:
         raise DataError(where, f"{peaks.size} beat(s) found; at least 2 are needed (flat or noisy lead?)")

@@ -41,7 +41,7 @@ from vitalkit.export.package import ModelPackage
 from vitalkit.inference.beats import BeatPredictions
 from vitalkit.inference.rhythm import RhythmPredictions
 from vitalkit.inference.vitals import VitalsPredictions
-from vitalkit.io import atomic_dir
+from vitalkit.io import atomic_dir, atomic_path
 
 ANNOTATOR = "vkb"
 """WFDB annotator extension of the predicted beats."""
@@ -219,6 +219,45 @@ def write_prediction(
         (tmp / "prediction.json").write_text(json.dumps(info, indent=2))
         (tmp / "report.html").write_text(report_html(pred, record, package, score))
     return target
+
+
+def write_pooled_beat_score(
+    out_dir: str | Path, table: pd.DataFrame, summary: dict[str, Any], per_record: pd.DataFrame
+) -> Path:
+    """Write the pooled beat score of several recordings (from ``score.pooled_beat_score``).
+
+    ``pooled_score.csv`` (the AAMI table), ``pooled_score.json`` (the summary),
+    ``per_record_score.csv`` and ``pooled_score.html`` (both tables on one offline page), each
+    written atomically into ``out_dir``; returns the HTML page's path.
+    """
+    out = Path(out_dir)
+    with atomic_path(out / "pooled_score.csv") as tmp:
+        table.to_csv(tmp)
+    with atomic_path(out / "per_record_score.csv") as tmp:
+        per_record.to_csv(tmp, index=False, float_format="%.6g")
+    with atomic_path(out / "pooled_score.json") as tmp:
+        tmp.write_text(json.dumps(summary, indent=2))
+    facts = {
+        "recordings": summary["recordings"],
+        "matched beats": summary["matched"],
+        "reference beats missed": summary["missed"],
+        "predicted beats without a reference beat": summary["extra"],
+        "accuracy": f"{summary['accuracy']:.4f}",
+        "macro-F1": f"{summary['macro_f1']:.4f}",
+    }
+    page = "\n".join(
+        [
+            *_page_head("vitalkit predict: pooled score", "Pooled score", facts),
+            _table(table),
+            "<h2>Per recording</h2>",
+            "<p>Reference beats per class, Se and +P per class (empty: no such beats).</p>",
+            _table(per_record.set_index("recording")),
+            FOOTER,
+        ]
+    )
+    with atomic_path(out / "pooled_score.html") as tmp:
+        tmp.write_text(page)
+    return out / "pooled_score.html"
 
 
 RHYTHM_NOTES = {"N": "(N", "A": "(AFIB", "O": "(O", "~": "(NOISE"}

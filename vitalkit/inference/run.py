@@ -53,6 +53,7 @@ class _Options:
     score: bool
     annotator: str
     detector: str | None
+    align: bool
     read_options: dict[str, Any]
     inputs: bool
 
@@ -72,7 +73,7 @@ def _read(path: Path, o: _Options) -> Record:
 
 def _apply_beats(package: ModelPackage, path: Path, out_dir: str | Path, o: _Options) -> Applied:
     record = _read(path, o)
-    pred = predict_beats(package, record, lead=o.lead, beats=o.beats, detector=o.detector)
+    pred = predict_beats(package, record, lead=o.lead, beats=o.beats, detector=o.detector, align=o.align)
     scored = score_beats(pred.beats, record, package.classes) if o.score else None
     return pred, scored, write_prediction(out_dir, pred, record, package, scored, o.inputs)
 
@@ -111,6 +112,7 @@ def predict_files(
     threads: int = 1,
     inputs: bool = False,
     task: str | None = None,
+    align: bool = True,
 ) -> list[RecordResult]:
     """Classify the beats of every recording; write ``<out_dir>/<record>/`` for each.
 
@@ -143,6 +145,9 @@ def predict_files(
         Also write ``inputs.csv`` (the model's inputs per beat or window) for other runtimes.
     task : {'beats', 'rhythm', 'vitals'}, optional
         The task; default the model's (from its metadata). A model of another task is refused.
+    align : bool
+        Move detected beats onto each record's median QRS (beat models; see
+        :func:`vitalkit.beats.detect.align_to_template`).
 
     Raises
     ------
@@ -176,7 +181,7 @@ def predict_files(
             package,
             Path(given),
             out_dir,
-            _Options(lead, beats, score, annotator, detector, dict(read_options or {}), inputs),
+            _Options(lead, beats, score, annotator, detector, align, dict(read_options or {}), inputs),
         )
         results.append(
             RecordResult(

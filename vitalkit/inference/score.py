@@ -73,5 +73,67 @@ def score_beats(
         "missed": int((unmatched & in_classes).sum()),
         "extra": int(match.false_positives),
         "tolerance_s": tolerance_s,
+        "confusion": cm.tolist(),
     }
     return class_metrics(cm, classes), summary
+
+
+def pooled_beat_score(
+    summaries: Sequence[dict[str, Any]], names: Sequence[str], classes: Sequence[str]
+) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame]:
+    """Beat scores of several recordings pooled: their confusion matrices summed.
+
+    Parameters
+    ----------
+    summaries : sequence of dict
+        :func:`score_beats` summaries (each with its ``confusion``).
+    names : sequence of str
+        The recordings' names, in the same order.
+    classes : sequence of str
+        The model's classes.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        The pooled AAMI table (Se, +P, F1, FPR, Sp, support per class).
+    summary : dict
+        Pooled ``accuracy``, ``macro_f1``, ``matched``, ``missed``, ``extra``, ``recordings``
+        and ``confusion``.
+    per_record : pandas.DataFrame
+        One row per recording: beats, accuracy and per class its reference beats, Se and +P
+        (so that one recording holding most of a class cannot hide the others).
+
+    Examples
+    --------
+    >>> a = {"confusion": [[9, 1], [0, 2]], "missed": 1, "extra": 0}
+    >>> b = {"confusion": [[5, 0], [1, 1]], "missed": 0, "extra": 2}
+    >>> table, s, per = pooled_beat_score([a, b], ["r1", "r2"], ["N", "S"])
+    >>> s["matched"], s["extra"], float(table.loc["S", "Se"])
+    (19, 2, 0.75)
+    >>> per["S_Se"].round(2).tolist()
+    [1.0, 0.5]
+    """
+    if not summaries:
+        raise ValueError("pooled_beat_score: no scored recordings")
+    n = len(classes)
+    cms = [np.asarray(s["confusion"], dtype=np.int64).reshape(n, n) for s in summaries]
+    total = np.sum(cms, axis=0)
+    summary = {
+        **summary_metrics(total),
+        "matched": int(total.sum()),
+        "missed": int(sum(s["missed"] for s in summaries)),
+        "extra": int(sum(s["extra"] for s in summaries)),
+        "recordings": len(summaries),
+        "confusion": total.tolist(),
+    }
+    rows = []
+    for name, cm in zip(names, cms, strict=True):
+        row: dict[str, Any] = {"recording": name, "beats": int(cm.sum())}
+        row.update(summary_metrics(cm) if cm.sum() else {"accuracy": np.nan, "macro_f1": np.nan})
+        for i, c in enumerate(classes):
+            ref, pred = cm[i].sum(), cm[:, i].sum()
+            row[c] = int(ref)
+            row[f"{c}_Se"] = cm[i, i] / ref if ref else np.nan
+            row[f"{c}_+P"] = cm[i, i] / pred if pred else np.nan
+        rows.append(row)
+    return class_metrics(total, classes), summary, pd.DataFrame(rows)
