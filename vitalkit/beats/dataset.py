@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from vitalkit.beats.detect import ecg_rpeaks, match_peaks
+from vitalkit.beats.detect import align_to_template, ecg_rpeaks, match_peaks
 from vitalkit.beats.inputs import BeatRecipe, prepare_leads, recipe_inputs
 from vitalkit.data import mitdb
 from vitalkit.data.physionet import ensure_records
@@ -62,7 +62,9 @@ def record_beats(
     before_s, after_s : float
         Window extent around the R peak.
     positions : {'annotated', 'detected'}
-        Where beats are placed. With ``'detected'`` the detector's peaks are matched to the
+        Where beats are placed. With ``'detected'`` the detector's peaks, aligned to the
+        record's median QRS as ``vitalkit predict`` aligns them
+        (:func:`vitalkit.beats.detect.align_to_template`), are matched to the
         annotations within ``tolerance_s``; matched peaks take the annotated label, RR
         features come from the detections, unmatched detections and missed beats are counted.
     detector : str
@@ -119,7 +121,8 @@ def record_beats(
     if positions == "annotated":
         peaks, symbols = ref_peaks, ref_symbols
     else:
-        detected = ecg_rpeaks(prepared.lead, fs, method=detector)
+        # aligned as vitalkit predict aligns them: the model trains on the positions it will see
+        detected = align_to_template(prepared.lead, ecg_rpeaks(prepared.lead, fs, method=detector), fs)
         match = match_peaks(ref_peaks, detected, round(tolerance_s * fs))
         summary.update(
             detected=int(detected.size),
