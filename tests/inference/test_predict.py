@@ -148,3 +148,30 @@ def test_cli_predict_scores_a_record_and_refuses_a_bad_model(record_232, tmp_pat
     err = capsys.readouterr().err
     assert rc == 2 and "bad.onnx: not an ONNX model" in err and err.count("\n") == 1
     assert not (tmp_path / "o2").exists()
+
+
+def test_a_twelve_lead_record_is_read_from_lead_ii(package, data_dir):
+    """PTB-XL (100 Hz, leads I ... V6): the MLII model reads lead II, not the first channel."""
+    from vitalkit.data import ptbxl
+
+    record = ptbxl.read_record(ptbxl.load_database(data_dir), 1, data_dir)
+    assert record.channel_names[0] == "I" and record.sampling_rate == 100.0
+    pred = predict_beats(package, record)
+    assert pred.lead == "II" and len(pred.beats) >= 5
+
+
+def test_a_recording_in_microvolts_gets_the_same_inputs(package, record_232):
+    """EDF files often store ECG in µV: the model's inputs are scaled to mV from the channel's
+    unit (the shipped forest reads only ratios, a neural model reads the windows' mV)."""
+    from dataclasses import replace
+
+    from vitalkit.beats.inputs import prepare_leads
+
+    minute = replace(record_232, signal=record_232.signal[: 60 * 360], annotations=None)
+    micro = replace(minute, signal=minute.signal * 1000.0, units=["uV"] * len(minute.units))
+    a, b = prepare_leads(minute, package.recipe), prepare_leads(micro, package.recipe)
+    assert np.abs(a.lead - b.lead).max() < 1e-9 and np.ptp(a.lead) > 0.5
+    assert (
+        predict_beats(package, micro).beats["class"].tolist()
+        == predict_beats(package, minute).beats["class"].tolist()
+    )

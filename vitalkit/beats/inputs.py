@@ -178,7 +178,7 @@ def prepare_leads(record: Record, recipe: BeatRecipe, lead: str | int | None = N
     names = (names + [chosen] * recipe.n_leads)[: recipe.n_leads]
     fs = float(record.sampling_rate)
     try:
-        signals = {n: ecg_bandpass(record.channel(n), fs, *recipe.bandpass) for n in dict.fromkeys(names)}
+        signals = {n: ecg_bandpass(record.channel_mv(n), fs, *recipe.bandpass) for n in dict.fromkeys(names)}
     except ValueError as exc:
         raise DataError(where, f"lead {chosen}: {exc}") from None
     target = float(recipe.sampling_rate or fs)

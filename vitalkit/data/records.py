@@ -57,6 +57,22 @@ class Annotations:
         return Annotations(self.sample[mask], self.symbol[mask], self.aux_note[mask], subtype)
 
 
+LEAD_EQUIVALENTS: dict[str, tuple[str, ...]] = {
+    "MLII": ("MLII", "ML2", "II", "D2", "DII", "LEAD II", "ECG II"),
+    "II": ("II", "MLII", "ML2", "D2", "DII", "LEAD II", "ECG II"),
+    "V1": ("V1", "MV1", "MOD.V1"),
+}
+"""Channel names that stand for the same lead (looked up by :meth:`Record.closest_lead`)."""
+
+
+VOLTAGE_SCALE: dict[str, float] = {"mv": 1.0, "uv": 1e-3, "v": 1e3}
+"""Factors from a channel's unit (lower case, µ as u) to millivolts."""
+
+
+def _lead_key(name: str) -> str:
+    return "".join(str(name).upper().split())
+
+
 @dataclass
 class Record:
     """A multichannel physiological recording in physical units.
@@ -151,6 +167,24 @@ class Record:
             )
         return lead
 
+    def closest_lead(self, lead: str) -> str:
+        """The channel that best stands for ``lead``: the lead itself, else an equivalent name
+        (:data:`LEAD_EQUIVALENTS`: a model trained on MIT-BIH's MLII reads lead II of a 12-lead
+        record, named ``II``, ``D2``, ``DII`` ...; case and spaces ignored), else the first channel.
+
+        Examples
+        --------
+        >>> twelve = ["I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"]
+        >>> Record("r", np.zeros((10, 12)), 257.0, twelve, ["mV"] * 12).closest_lead("MLII")
+        'II'
+        >>> Record("r", np.zeros((10, 2)), 250.0, ["ECG1", "ECG2"], ["mV"] * 2).closest_lead("MLII")
+        'ECG1'
+        """
+        if lead in self.channel_names:
+            return lead
+        wanted = {_lead_key(n) for n in LEAD_EQUIVALENTS.get(lead, (lead,))}
+        return next((c for c in self.channel_names if _lead_key(c) in wanted), self.channel_names[0])
+
     def channel(self, name: str | int) -> np.ndarray:
         """Return one channel by name or index.
 
@@ -167,3 +201,24 @@ class Record:
                 f"no channel {name!r}; channels are {self.channel_names}",
             )
         return self.signal[:, self.channel_names.index(name)]
+
+    def channel_mv(self, name: str | int) -> np.ndarray:
+        """One channel in millivolts where its unit says how (``uV`` / ``µV`` / ``V``; EDF files
+        often store ECG in µV). Other units (``mV``, none, a serial log's ``adu`` without a
+        known gain) are returned as they are.
+
+        Raises
+        ------
+        DataError
+            No such channel, naming the record and its channels.
+
+        Examples
+        --------
+        >>> rec = Record("r", np.array([[1000.0, 1.0]]), 250.0, ["II", "V1"], ["uV", "mV"])
+        >>> float(rec.channel_mv("II")[0]), float(rec.channel_mv(1)[0])
+        (1.0, 1.0)
+        """
+        index = self.channel_names.index(self.channel_name(name))
+        unit = str(self.units[index]).strip() if index < len(self.units) else ""
+        key = unit.replace("µ", "u").replace("μ", "u").lower()
+        return self.signal[:, index] * VOLTAGE_SCALE[key] if key in VOLTAGE_SCALE else self.signal[:, index]

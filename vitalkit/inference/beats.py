@@ -177,7 +177,8 @@ def predict_beats(
         Any recording the readers take, at any sampling rate.
     lead : str or int, optional
         Channel used as the model's lead (name or index); default the model's lead if the
-        recording has it, else the first channel.
+        recording has it or an equivalent (lead II for MLII:
+        :meth:`~vitalkit.data.records.Record.closest_lead`), else the first channel.
     beats : {'detector', 'annotations'}
         Place beats with the QRS detector, or at the record's reference beat annotations.
     detector : str, optional
@@ -214,7 +215,7 @@ def predict_beats(
         )
     recipe = package.recipe
     if lead is None:
-        lead = recipe.lead if recipe.lead in record.channel_names else 0
+        lead = record.closest_lead(recipe.lead)
     timings: dict[str, float] = {}
     start = time.perf_counter()
     leads = prepare_leads(record, recipe, lead)
