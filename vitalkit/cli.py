@@ -307,6 +307,7 @@ def _predict(args: argparse.Namespace) -> int:
         inputs=args.write_inputs,
         task=args.task,
         align=not args.no_align,
+        both_leads=args.both_leads,
     )
     total_s = sum(r.wall_s for r in results)
     for r in results:
@@ -406,6 +407,11 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
         "--beats", default="detector", choices=["detector", "annotations"], help="where beats come from"
     )
     predict.add_argument("--score", action="store_true", help="compare with the reference annotations")
+    predict.add_argument(
+        "--both-leads",
+        action="store_true",
+        help="also detect on the other channel and fill the lead's gaps with its beats (2x detection time)",
+    )
     predict.add_argument(
         "--no-align",
         action="store_true",

@@ -175,3 +175,26 @@ def test_a_recording_in_microvolts_gets_the_same_inputs(package, record_232):
         predict_beats(package, micro).beats["class"].tolist()
         == predict_beats(package, minute).beats["class"].tolist()
     )
+
+
+def test_both_leads_fill_the_beats_a_lead_loses(package, data_dir):
+    """MIT-BIH 116, 22:00-23:30: MLII clips and drifts around 22:35 and 23:10 while V1 keeps the
+    beats; with both leads predict finds most of the beats the MLII detector misses."""
+    from dataclasses import replace
+
+    from vitalkit.beats.detect import match_peaks
+    from vitalkit.inference.beats import reference_beats
+
+    (base,) = ensure_records("mitdb", ["116"], data_dir=data_dir)
+    record = read_record(base, annotator="atr")
+    lo, hi = 22 * 60 * 360, int(23.5 * 60 * 360)
+    ref, _ = reference_beats(record)
+    ref = ref[(ref >= lo + 360) & (ref < hi - 360)] - lo
+    part = replace(record, signal=record.signal[lo:hi], annotations=None)
+
+    def missed(both: bool) -> int:
+        found = predict_beats(package, part, both_leads=both).beats["sample"].to_numpy()
+        return match_peaks(ref, found, 54).false_negatives
+
+    one, two = missed(False), missed(True)
+    assert one >= 10 and two <= one - 8

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from vitalkit.beats.adapt import smooth_beats
-from vitalkit.beats.detect import DEFAULT_DETECTOR, align_to_template, ecg_rpeaks
+from vitalkit.beats.detect import DEFAULT_DETECTOR, align_to_template, ecg_rpeaks_leads
 from vitalkit.beats.inputs import prepare_leads, recipe_inputs
 from vitalkit.data.records import Record
 from vitalkit.errors import DataError
@@ -166,6 +166,7 @@ def predict_beats(
     batch_size: int = 8192,
     rpeaks: np.ndarray | None = None,
     align: bool = True,
+    both_leads: bool = False,
 ) -> BeatPredictions:
     """Classify every beat of a recording with a beat-model package.
 
@@ -193,6 +194,10 @@ def predict_beats(
         Move detected beats onto the record's median QRS
         (:func:`vitalkit.beats.detect.align_to_template`); annotations and ``rpeaks`` are
         never moved.
+    both_leads : bool
+        Also detect on the recording's other channel and fill the model lead's gaps (a lead
+        that loses its signal) with its beats (:func:`vitalkit.beats.detect.ecg_rpeaks_leads`);
+        twice the detection time.
 
     Raises
     ------
@@ -228,7 +233,10 @@ def predict_beats(
         peaks = leads.from_record(samples)
     else:
         try:
-            peaks = ecg_rpeaks(leads.lead, leads.sampling_rate, method=detector)
+            names = list(dict.fromkeys(leads.order)) if both_leads else leads.order[:1]
+            peaks = ecg_rpeaks_leads(
+                np.vstack([leads.signals[n] for n in names]), leads.sampling_rate, method=detector
+            )
         except ValueError as exc:
             raise DataError(where, f"QRS detection: {exc}") from None
         if align:

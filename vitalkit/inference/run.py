@@ -54,6 +54,7 @@ class _Options:
     annotator: str
     detector: str | None
     align: bool
+    both_leads: bool
     read_options: dict[str, Any]
     inputs: bool
 
@@ -73,7 +74,15 @@ def _read(path: Path, o: _Options) -> Record:
 
 def _apply_beats(package: ModelPackage, path: Path, out_dir: str | Path, o: _Options) -> Applied:
     record = _read(path, o)
-    pred = predict_beats(package, record, lead=o.lead, beats=o.beats, detector=o.detector, align=o.align)
+    pred = predict_beats(
+        package,
+        record,
+        lead=o.lead,
+        beats=o.beats,
+        detector=o.detector,
+        align=o.align,
+        both_leads=o.both_leads,
+    )
     scored = score_beats(pred.beats, record, package.classes) if o.score else None
     return pred, scored, write_prediction(out_dir, pred, record, package, scored, o.inputs)
 
@@ -113,6 +122,7 @@ def predict_files(
     inputs: bool = False,
     task: str | None = None,
     align: bool = True,
+    both_leads: bool = False,
 ) -> list[RecordResult]:
     """Classify the beats of every recording; write ``<out_dir>/<record>/`` for each.
 
@@ -148,6 +158,8 @@ def predict_files(
     align : bool
         Move detected beats onto each record's median QRS (beat models; see
         :func:`vitalkit.beats.detect.align_to_template`).
+    both_leads : bool
+        Detect on the other channel too and fill the model lead's gaps with its beats.
 
     Raises
     ------
@@ -181,7 +193,9 @@ def predict_files(
             package,
             Path(given),
             out_dir,
-            _Options(lead, beats, score, annotator, detector, align, dict(read_options or {}), inputs),
+            _Options(
+                lead, beats, score, annotator, detector, align, both_leads, dict(read_options or {}), inputs
+            ),
         )
         results.append(
             RecordResult(
