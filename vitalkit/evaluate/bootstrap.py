@@ -89,10 +89,27 @@ def bootstrap_metrics(
         ``ci_low``, ``ci_high``. Replicates where a metric is undefined (no beats of that
         class drawn) are left out of its interval.
     """
-    k = len(classes)
-    cms, _ = record_confusions(y_true, y_pred, groups, k)
-    point = metric_arrays(confusion(y_true, y_pred, k), classes)
-    reps = metric_arrays(resample_confusions(cms, n_boot, seed), classes)
+    cms, _ = record_confusions(y_true, y_pred, groups, len(classes))
+    return bootstrap_confusions(cms, classes, n_boot, seed, level)
+
+
+def bootstrap_confusions(
+    cms: np.ndarray, classes: Sequence[str], n_boot: int = 1000, seed: int = 0, level: float = 0.95
+) -> pd.DataFrame:
+    """:func:`bootstrap_metrics` from per-record confusion matrices ``(n_records, K, K)``.
+
+    For scores kept as confusion matrices (``vitalkit predict --score`` keeps one per
+    recording): the point estimate is their sum, each replicate a draw of records.
+
+    Examples
+    --------
+    >>> cms = np.array([[[9, 1], [0, 2]], [[5, 0], [1, 1]]])
+    >>> table = bootstrap_confusions(cms, ["N", "S"], n_boot=50)
+    >>> round(float(table.loc["accuracy", "value"]), 3)
+    0.895
+    """
+    point = metric_arrays(np.asarray(cms).sum(axis=0), classes)
+    reps = metric_arrays(resample_confusions(np.asarray(cms), n_boot, seed), classes)
     alpha = (1 - level) / 2
     rows = {}
     for name, value in point.items():

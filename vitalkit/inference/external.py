@@ -34,9 +34,9 @@ import pandas as pd
 from vitalkit.data import mitdb, qtdb
 from vitalkit.data.physionet import ensure_records
 from vitalkit.errors import DataError
-from vitalkit.evaluate.bootstrap import metric_arrays, resample_confusions
+from vitalkit.evaluate.bootstrap import bootstrap_confusions, metric_arrays
 from vitalkit.inference.run import predict_files
-from vitalkit.inference.score import pooled_beat_score
+from vitalkit.inference.score import pooled_beat_score, summary_confusions
 from vitalkit.io import atomic_path
 
 DATABASES: tuple[tuple[str, str], ...] = (
@@ -72,11 +72,6 @@ def external_records(data_dir: str | Path | None = None) -> list[Path]:
     return kept
 
 
-def _interval(values: np.ndarray) -> tuple[float, float]:
-    finite = values[np.isfinite(values)]
-    return tuple(np.quantile(finite, [0.025, 0.975])) if finite.size else (np.nan, np.nan)  # type: ignore[return-value]
-
-
 def score_rows(
     cms: np.ndarray, classes: Sequence[str], n_boot: int = 1000, seed: int = 0
 ) -> dict[str, float]:
@@ -89,14 +84,13 @@ def score_rows(
     >>> round(row["accuracy"], 3), row["accuracy_low"] <= row["accuracy"] <= row["accuracy_high"]
     (0.895, True)
     """
-    point = metric_arrays(cms.sum(axis=0), classes)
-    reps = metric_arrays(resample_confusions(cms, n_boot, seed), classes)
+    table = bootstrap_confusions(cms, classes, n_boot=n_boot, seed=seed)
     row: dict[str, float] = {}
     for name in HEADLINE:
-        if name not in point:
-            continue
-        row[name] = float(point[name])
-        row[f"{name}_low"], row[f"{name}_high"] = (float(v) for v in _interval(reps[name]))
+        if name in table.index:
+            row[name], row[f"{name}_low"], row[f"{name}_high"] = table.loc[
+                name, ["value", "ci_low", "ci_high"]
+            ]
     return row
 
 
@@ -162,8 +156,7 @@ def external_benchmark(
             names = [r.folder.name for r in results]
             _, pooled, per_record = pooled_beat_score(summaries, names, classes)  # type: ignore[arg-type]
             per_record.to_csv(out / label / "per_record_score.csv", index=False, float_format="%.6g")
-            n = len(classes)
-            cms = np.array([np.asarray(s["confusion"]).reshape(n, n) for s in summaries])  # type: ignore[index]
+            cms = summary_confusions(summaries, len(classes))  # type: ignore[arg-type]
             rows.append(
                 {
                     "model": model,

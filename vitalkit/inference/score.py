@@ -28,7 +28,7 @@ import pandas as pd
 
 from vitalkit.beats.detect import match_peaks
 from vitalkit.data.records import Record
-from vitalkit.evaluate.metrics import class_metrics, confusion, summary_metrics
+from vitalkit.evaluate.metrics import class_metrics, confusion, per_class_arrays, summary_metrics
 from vitalkit.inference.beats import reference_beats
 from vitalkit.labels import encode_labels
 
@@ -78,6 +78,13 @@ def score_beats(
     return class_metrics(cm, classes), summary
 
 
+def summary_confusions(summaries: Sequence[dict[str, Any]], n_classes: int) -> np.ndarray:
+    """The ``confusion`` of each :func:`score_beats` summary, stacked ``(n_recordings, K, K)``."""
+    return np.array(
+        [np.asarray(s["confusion"], dtype=np.int64).reshape(n_classes, n_classes) for s in summaries]
+    ).reshape(-1, n_classes, n_classes)
+
+
 def pooled_beat_score(
     summaries: Sequence[dict[str, Any]], names: Sequence[str], classes: Sequence[str]
 ) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame]:
@@ -115,9 +122,8 @@ def pooled_beat_score(
     """
     if not summaries:
         raise ValueError("pooled_beat_score: no scored recordings")
-    n = len(classes)
-    cms = [np.asarray(s["confusion"], dtype=np.int64).reshape(n, n) for s in summaries]
-    total = np.sum(cms, axis=0)
+    cms = summary_confusions(summaries, len(classes))
+    total = cms.sum(axis=0)
     summary = {
         **summary_metrics(total),
         "matched": int(total.sum()),
@@ -130,10 +136,9 @@ def pooled_beat_score(
     for name, cm in zip(names, cms, strict=True):
         row: dict[str, Any] = {"recording": name, "beats": int(cm.sum())}
         row.update(summary_metrics(cm) if cm.sum() else {"accuracy": np.nan, "macro_f1": np.nan})
+        per = per_class_arrays(cm)
         for i, c in enumerate(classes):
-            ref, pred = cm[i].sum(), cm[:, i].sum()
-            row[c] = int(ref)
-            row[f"{c}_Se"] = cm[i, i] / ref if ref else np.nan
-            row[f"{c}_+P"] = cm[i, i] / pred if pred else np.nan
+            row[c] = int(cm[i].sum())
+            row[f"{c}_Se"], row[f"{c}_+P"] = float(per["Se"][i]), float(per["+P"][i])
         rows.append(row)
     return class_metrics(total, classes), summary, pd.DataFrame(rows)
