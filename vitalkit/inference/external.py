@@ -155,7 +155,8 @@ def external_benchmark(
             summaries = [r.summary for r in results]
             names = [r.folder.name for r in results]
             _, pooled, per_record = pooled_beat_score(summaries, names, classes)  # type: ignore[arg-type]
-            per_record.to_csv(out / label / "per_record_score.csv", index=False, float_format="%.6g")
+            with atomic_path(out / label / "per_record_score.csv") as tmp:
+                per_record.to_csv(tmp, index=False, float_format="%.6g")
             cms = summary_confusions(summaries, len(classes))  # type: ignore[arg-type]
             rows.append(
                 {
