@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from vitalkit.clinical.st import ecg_st, st_episodes, st_trend
-from vitalkit.clinical.st_validation import episode_agreement, record_st
+from vitalkit.clinical.st_validation import episode_agreement, miss_summary, missed_episodes, record_st
 
 
 @pytest.mark.parametrize("st_mv", [0.2, 0.0, -0.15])
@@ -62,6 +62,31 @@ def test_edb_st_episode_is_found_on_a_real_record(data_dir):
     assert counts["confirmed"] == counts["ours"]
     lead1 = result["episodes"][result["episodes"]["channel"] == 1]
     assert (lead1["direction"] == "+").all() and lead1["extreme_mv"].max() > 0.2
+
+
+def test_misses_are_explained_on_real_records(data_dir):
+    """sele0203's two episodes run from the excerpt's start (the initial reference sits inside
+    them; from the PR level they exceed 0.1 mV); sele0116's found episodes are no misses."""
+    results = {r: record_st(r) for r in ("sele0203", "sele0116")}
+    missed = missed_episodes(results)
+    assert missed["record"].tolist() == ["sele0203", "sele0203"]
+    assert (missed["reason"] == "begins with the excerpt").all()
+    assert (missed["isoelectric_mv"] > 0.1).all() and (missed["our_change_mv"] < 0.1).all()
+    assert miss_summary(missed, 4).loc["begins with the excerpt", "share of annotated %"] == 50.0
+
+
+def test_a_miss_below_threshold_and_a_found_episode():
+    t = np.arange(0.0, 300.0)
+    trend = pd.DataFrame({"time_s": t, "st_mv": 0.0, "channel": 0})
+    trend.loc[(t >= 150) & (t < 200), "st_mv"] = 0.05
+    reference = pd.DataFrame(
+        {"channel": [0, 0], "direction": ["+", "-"], "start_s": [140.0, 40.0], "end_s": [210.0, 100.0]}
+    )
+    ours = pd.DataFrame({"channel": [0], "direction": ["-"], "start_s": [50.0], "end_s": [90.0]})
+    missed = missed_episodes({"x": {"trend": trend, "reference": reference, "episodes": ours}})
+    assert missed[["direction", "reason", "our_change_mv"]].values.tolist() == [
+        ["+", "below threshold", 0.05]
+    ]
 
 
 def test_bad_input_is_a_clear_error():

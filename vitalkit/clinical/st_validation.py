@@ -172,3 +172,121 @@ def episode_table(results: dict[str, dict[str, pd.DataFrame]]) -> pd.DataFrame:
     out["end_min"] = (out.pop("end_s") / 60).round(2)
     out["extreme_mv"] = out["extreme_mv"].astype(float).round(3)
     return out[["record", "source", "channel", "direction", "start_min", "end_min", "extreme_mv"]]
+
+
+MISS_REASONS: dict[str, str] = {
+    "begins with the excerpt": "the episode is already under way in the first seconds of the "
+    "excerpt, where the 'initial' reference level is measured",
+    "below threshold": "our ST change in that lead and direction stays under the threshold",
+    "too short": "our ST change reaches the threshold, but for less than the minimum duration",
+    "other": "over the threshold long enough, yet no episode of ours overlaps it (e.g. the "
+    "trend crosses back and forth)",
+}
+"""Why an annotated ST episode was not found (:func:`missed_episodes`)."""
+
+
+def missed_episodes(
+    results: dict[str, dict[str, pd.DataFrame]],
+    reference: str = "initial",
+    threshold_mv: float = 0.1,
+    min_duration_s: float = 30.0,
+    initial_s: float = 30.0,
+) -> pd.DataFrame:
+    """Annotated ST episodes that no episode of ours overlaps, with what our trend did there.
+
+    For each miss: our largest ST change in the episode's lead and direction during it (from
+    the same reference level as the detection), the longest run at or over ``threshold_mv``
+    (seconds), the largest deviation from the PR level (``isoelectric``, no reference level),
+    and a ``reason`` (:data:`MISS_REASONS`). The parameters must be those of the detection
+    (:func:`record_st`).
+
+    Examples
+    --------
+    >>> trend = pd.DataFrame({"time_s": np.arange(0.0, 300.0, 1.0), "st_mv": 0.0, "channel": 0})
+    >>> trend.loc[100:120, "st_mv"] = 0.2                   # 20 s over 0.1 mV: too short
+    >>> ref = pd.DataFrame({"channel": [0], "direction": ["+"], "start_s": [90.0], "end_s": [140.0],
+    ...                     "extreme_mv": [0.2]})
+    >>> none = pd.DataFrame(columns=["channel", "direction", "start_s", "end_s"])
+    >>> missed_episodes({"x": {"trend": trend, "reference": ref, "episodes": none}})["reason"].tolist()
+    ['too short']
+    """
+    rows = []
+    for record, result in results.items():
+        trend, ours = result["trend"], result["episodes"]
+        for _, episode in result["reference"].iterrows():
+            if len(ours) and _overlaps(episode, ours):
+                continue
+            lead = trend[trend["channel"] == episode["channel"]]
+            t = lead["time_s"].to_numpy(dtype=float)
+            level = lead["st_mv"].to_numpy(dtype=float)
+            sign = 1.0 if episode["direction"] == "+" else -1.0
+            change = level - np.nanmedian(level[t <= t[0] + initial_s]) if reference == "initial" else level
+            during = (t >= episode["start_s"]) & (t <= episode["end_s"])
+            peak = float(np.nanmax(sign * change[during])) if during.any() else np.nan
+            isoelectric = float(np.nanmax(sign * level[during])) if during.any() else np.nan
+            over = np.where(during & (sign * change >= threshold_mv), 1, 0)
+            longest = _longest_run(t, over)
+            if reference == "initial" and episode["start_s"] <= t[0] + initial_s:
+                reason = "begins with the excerpt"
+            elif not peak >= threshold_mv:
+                reason = "below threshold"
+            elif longest < min_duration_s:
+                reason = "too short"
+            else:
+                reason = "other"
+            rows.append(
+                {
+                    "record": record,
+                    "channel": int(episode["channel"]),
+                    "direction": episode["direction"],
+                    "start_min": round(float(episode["start_s"]) / 60, 2),
+                    "end_min": round(float(episode["end_s"]) / 60, 2),
+                    "annotated_mv": episode.get("extreme_mv", np.nan),
+                    "our_change_mv": round(peak, 3),
+                    "longest_over_s": round(longest, 1),
+                    "isoelectric_mv": round(isoelectric, 3),
+                    "reason": reason,
+                }
+            )
+    columns = [
+        "record",
+        "channel",
+        "direction",
+        "start_min",
+        "end_min",
+        "annotated_mv",
+        "our_change_mv",
+        "longest_over_s",
+        "isoelectric_mv",
+        "reason",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _longest_run(t: np.ndarray, flags: np.ndarray) -> float:
+    """Longest stretch of time (seconds, first to last sample) over which ``flags`` stays 1."""
+    best, start = 0.0, None
+    for i, flag in enumerate(flags):
+        if flag and start is None:
+            start = i
+        if start is not None and (not flag or i == flags.size - 1):
+            stop = i if flag else i - 1
+            best = max(best, float(t[stop] - t[start]))
+            start = None
+    return best
+
+
+def miss_summary(missed: pd.DataFrame, n_reference: int) -> pd.DataFrame:
+    """Missed annotated episodes counted by reason, with their share of all ``n_reference``.
+
+    Examples
+    --------
+    >>> table = miss_summary(pd.DataFrame({"reason": ["too short", "too short", "below threshold"]}), 10)
+    >>> table["share of annotated %"].to_dict()
+    {'too short': 20.0, 'below threshold': 10.0}
+    """
+    counts = missed["reason"].value_counts().rename("missed")
+    table = counts.to_frame()
+    table["share of annotated %"] = (100.0 * table["missed"] / max(n_reference, 1)).round(1)
+    table.index.name = "reason"
+    return table
