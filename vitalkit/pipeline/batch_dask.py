@@ -24,12 +24,17 @@ import os
 import socket
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from vitalkit.errors import VitalKitError
 
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "LOKY_MAX_CPU_COUNT")
+
+
+PRELOAD = ("vitalkit.pipeline.runner",)
+"""Modules every local worker imports at start (``dask worker --preload`` for remote ones)."""
 
 
 def thread_env(threads: int) -> dict[str, str]:
@@ -72,7 +77,13 @@ def run_member(
 
 def make_client(scheduler: str | None, workers: int, threads: int, retries: int) -> Any:
     """A Dask client: to ``scheduler`` (``tcp://host:8786``), or to a new ``LocalCluster`` of
-    ``workers`` processes with one Dask thread each (each member uses ``threads`` math threads)."""
+    ``workers`` processes with one Dask thread each (each member uses ``threads`` math threads).
+
+    The local workers import the runner when they start (Dask's ``preload``, :data:`PRELOAD`):
+    torch, Lightning, neurokit2 and papermill take about 10 s to import, which each worker's
+    first member would otherwise pay inside the batch, once per worker; this way both workers
+    pay it at once, in the cluster's start.
+    """
     import dask
     from dask.distributed import Client, LocalCluster
 
@@ -85,6 +96,7 @@ def make_client(scheduler: str | None, workers: int, threads: int, retries: int)
         processes=True,
         dashboard_address=None,
         env=thread_env(threads),
+        preload=list(PRELOAD),
     )
     return Client(cluster)
 
@@ -94,17 +106,40 @@ def run_members(
     jobs: dict[str, dict[str, Any]],
     on_result: Any,
     out: TextIO = sys.stdout,
+    task: Callable[..., dict[str, Any]] | None = None,
 ) -> None:
-    """Submit every job (``member id -> run_member kwargs``) and call ``on_result(id, result)`` as
-    each finishes; a member whose workers died is reported ``failed`` with the reason."""
+    """Run every job (``member id -> run_member kwargs``) on the cluster and call
+    ``on_result(id, result)`` as each finishes; a member whose workers died is reported ``failed``
+    with the reason.
+
+    Members are handed out as worker threads free up, never more at once than the cluster has
+    threads. Submitted all at once, Dask places tasks whose duration it does not know yet eagerly
+    and can stack them on one worker: measured, the third and fourth of 4 members ran one after
+    the other on one worker of two while the other sat idle (ratio to serial 1.27). A member
+    runs for minutes, so a scheduler queue one member deep costs nothing. ``task`` replaces
+    :func:`run_member` (tests).
+    """
     from dask.distributed import as_completed
 
-    futures, submitted = {}, time.time()
-    for member_id, kwargs in jobs.items():
-        future = client.submit(run_member, key=f"{kwargs['run_id']}-{time.time_ns()}", pure=False, **kwargs)
-        futures[future] = member_id
-    for future in as_completed(futures):
-        member_id = futures[future]
+    pending = list(jobs.items())
+    running: dict[Any, tuple[str, float]] = {}
+
+    def fill(queue: Any = None) -> list[Any]:
+        """Submit members until every worker thread has one (at least one in flight)."""
+        submitted = []
+        while pending and len(running) < max(1, sum(client.nthreads().values())):
+            member_id, kwargs = pending.pop(0)
+            key = f"{kwargs['run_id']}-{time.time_ns()}"
+            future = client.submit(task or run_member, key=key, pure=False, **kwargs)
+            running[future] = (member_id, time.time())
+            submitted.append(future)
+            if queue is not None:
+                queue.add(future)
+        return submitted
+
+    queue = as_completed(fill())
+    for future in queue:
+        member_id, submitted = running.pop(future)
         try:
             result = future.result()
         except Exception as exc:  # KilledWorker, lost scheduler ...
@@ -116,3 +151,4 @@ def run_members(
             flush=True,
         )
         on_result(member_id, result)
+        fill(queue)
