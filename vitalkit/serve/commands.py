@@ -14,21 +14,28 @@ import argparse
 import os
 import tempfile
 from datetime import datetime, timezone
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from vitalkit.errors import DataError
-from vitalkit.serve.audit import AuditTrail, compare
-from vitalkit.serve.db import open_database
-from vitalkit.serve.registry import Registry
-from vitalkit.serve.store import default_store
+
+if TYPE_CHECKING:
+    from vitalkit.serve.registry import Registry
+
+# The registry, the audit trail and pandas are imported by the commands that use them: the CLI
+# builds its parser from this module, and they pull in ONNX, SQLAlchemy and the model packages.
 
 
 def _registry(args: argparse.Namespace) -> Registry:
+    from vitalkit.serve.db import open_database
+    from vitalkit.serve.registry import Registry
+    from vitalkit.serve.store import default_store
+
     return Registry(open_database(args.registry), args.store or default_store())
 
 
 def _print_versions(versions: list) -> None:
+    import pandas as pd
+
     if not versions:
         print("no registered models")
         return
@@ -51,6 +58,8 @@ def _print_versions(versions: list) -> None:
 
 def models_command(args: argparse.Namespace) -> int:
     """``vitalkit models register|list|show|promote|retire|compare``."""
+    from vitalkit.serve.audit import AuditTrail, compare
+
     registry = _registry(args)
     action = args.action
     if action == "register":
@@ -95,6 +104,9 @@ def _moment(text: str | None) -> datetime | None:
 
 def audit_command(args: argparse.Namespace) -> int:
     """``vitalkit audit [--since T] [--until T] [--out FILE]``: the period's rows as CSV."""
+    from vitalkit.serve.audit import AuditTrail
+    from vitalkit.serve.db import open_database
+
     trail = AuditTrail(open_database(args.registry))
     n = trail.export_csv(args.out, _moment(args.since), _moment(args.until))
     if args.out != "-":
@@ -108,6 +120,8 @@ def serve_command(args: argparse.Namespace) -> int:
     import uvicorn
 
     from vitalkit.serve.app import SETTINGS_ENV, ServeSettings, settings_env
+    from vitalkit.serve.db import open_database
+    from vitalkit.serve.store import default_store
 
     open_database(args.registry)  # migrate before the workers start
     settings = ServeSettings(
