@@ -149,6 +149,9 @@ SCRATCH_FOLDERS = {
 
 
 PORTABLE_NUMERICS = {
+    "OMP_NUM_THREADS": "2",
+    "MKL_NUM_THREADS": "2",
+    "OPENBLAS_NUM_THREADS": "2",
     "ATEN_CPU_CAPABILITY": "avx2",
     "ONEDNN_MAX_CPU_ISA": "AVX2",
     "MKL_CBWR": "AVX2",
@@ -156,16 +159,17 @@ PORTABLE_NUMERICS = {
     "OPENBLAS_CORETYPE": "Haswell",
     "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
 }
-"""Environment that pins every numeric library's run-time CPU dispatch to AVX2.
+"""Environment that fixes the math threads at 2 and pins every numeric library's CPU dispatch
+to AVX2, so that a notebook computes the same numbers on any x86-64 host with AVX2.
 
-Each library picks its kernels from the CPU it finds (torch's own kernels, oneDNN
-convolutions, MKL BLAS, FBGEMM int8 GEMMs, OpenBLAS under NumPy/SciPy, NumPy's SIMD loops),
-and AVX-512 kernels sum in another order than AVX2 ones, so a model trained on an AVX-512 host
-and on an AVX2 host ends a few epochs apart (seen: validation accuracy 0.67 against 0.69); the
-int8 path even differs in value (FBGEMM's AVX2 kernel saturates int16 pair products, the VNNI
-one does not). Tests and notebook refreshes set these before any kernel starts, so committed
-notebook outputs are the ones nbval gets on any x86-64 machine with AVX2. Runs and benchmarks
-do not: they keep the fastest kernels.
+A network trained a few epochs ends elsewhere when its sums are taken in another order, and
+both the thread count and the kernels change that order: in ``03_train`` the validation
+accuracy is 0.66 with 2 threads and 0.67 with 1 (which the last CI run got), and 0.69 with this
+host's AVX-512 kernels instead of AVX2 ones. Each library picks its kernels from the CPU it
+finds (torch's own kernels, oneDNN convolutions, MKL BLAS, FBGEMM int8 GEMMs, OpenBLAS under
+NumPy/SciPy, NumPy's SIMD loops); FBGEMM's int8 kernels even differ in value (the AVX2 one
+saturates int16 pair products, the VNNI one does not). Tests and notebook refreshes set these
+before any kernel starts; runs and benchmarks do not, and keep the fastest kernels.
 """
 
 
