@@ -123,21 +123,18 @@ def run_members(
 
     pending = list(jobs.items())
     running: dict[Any, tuple[str, float]] = {}
+    queue = as_completed()
 
-    def fill(queue: Any = None) -> list[Any]:
+    def fill() -> None:
         """Submit members until every worker thread has one (at least one in flight)."""
-        submitted = []
         while pending and len(running) < max(1, sum(client.nthreads().values())):
             member_id, kwargs = pending.pop(0)
             key = f"{kwargs['run_id']}-{time.time_ns()}"
             future = client.submit(task or run_member, key=key, pure=False, **kwargs)
             running[future] = (member_id, time.time())
-            submitted.append(future)
-            if queue is not None:
-                queue.add(future)
-        return submitted
+            queue.add(future)
 
-    queue = as_completed(fill())
+    fill()
     for future in queue:
         member_id, submitted = running.pop(future)
         try:
@@ -151,4 +148,4 @@ def run_members(
             flush=True,
         )
         on_result(member_id, result)
-        fill(queue)
+        fill()
