@@ -5,7 +5,9 @@ import pytest
 
 from vitalkit.beats.adapt import (
     RecordSmoothing,
+    SMALL_RECORD_BEATS,
     beat_description,
+    nearest_rows,
     record_neighbours,
     smooth_beats,
     smooth_probabilities,
@@ -48,6 +50,19 @@ def test_neighbours_never_cross_records() -> None:
     assert (nbrs[:, 0] == np.arange(80)).all()  # each beat is its own nearest
     short = record_neighbours([b[:3] for b in blocks], records[:3], 6)  # fewer beats than k
     assert short.shape == (3, 6) and set(short.ravel()) <= {0, 1, 2}
+
+
+@pytest.mark.parametrize("n", [1, 2, 11, 60, SMALL_RECORD_BEATS, SMALL_RECORD_BEATS + 1])
+def test_short_records_find_the_same_neighbours_as_scikit_learn(n) -> None:
+    from sklearn.neighbors import NearestNeighbors
+
+    space = np.random.default_rng(n).normal(size=(n, 23))
+    k = min(10, n)
+    ours = nearest_rows(space, k)
+    theirs = NearestNeighbors(n_neighbors=k).fit(space).kneighbors(space, return_distance=False)
+    assert ours.shape == (n, k)
+    assert (ours[:, 0] == np.arange(n)).all()
+    np.testing.assert_array_equal(np.sort(ours, axis=1), np.sort(theirs, axis=1))
 
 
 def test_description_is_rate_independent() -> None:

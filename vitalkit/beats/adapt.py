@@ -139,11 +139,36 @@ def record_neighbours(blocks: Sequence[np.ndarray], records: np.ndarray, neighbo
             parts.append(b / np.sqrt(b.shape[1]))
         space = np.nan_to_num(np.hstack(parts))
         k = min(neighbours, rows.size)
-        _dist, idx = NearestNeighbors(n_neighbors=k).fit(space).kneighbors(space)
+        idx = nearest_rows(space, k)
         if k < neighbours:
             idx = np.hstack([idx, np.repeat(idx[:, -1:], neighbours - k, axis=1)])
         out[rows] = rows[idx]
     return out
+
+
+SMALL_RECORD_BEATS = 512
+"""Records of at most this many beats (a served 10-s segment, a short recording) find their
+neighbours by a direct distance matrix; longer ones through scikit-learn's
+:class:`~sklearn.neighbors.NearestNeighbors`, whose set-up costs 15-40 ms per call, more than the
+rest of classifying a 10-s segment."""
+
+
+def nearest_rows(space: np.ndarray, k: int) -> np.ndarray:
+    """Indices ``(n, k)`` of each row's ``k`` nearest rows of ``space`` (Euclidean), nearest first.
+
+    Examples
+    --------
+    >>> nearest_rows(np.array([[0.0], [1.0], [5.0], [5.5]]), 2).tolist()
+    [[0, 1], [1, 0], [2, 3], [3, 2]]
+    """
+    if space.shape[0] > SMALL_RECORD_BEATS:
+        return NearestNeighbors(n_neighbors=k).fit(space).kneighbors(space, return_distance=False)
+    squared = np.einsum("ij,ij->i", space, space)
+    dist = squared[:, None] + squared[None, :] - 2.0 * space @ space.T
+    np.fill_diagonal(dist, -np.inf)  # the beat itself first, as scikit-learn returns it
+    idx = np.argpartition(dist, k - 1, axis=1)[:, :k]
+    order = np.argsort(np.take_along_axis(dist, idx, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(idx, order, axis=1)
 
 
 def smooth_probabilities(proba: np.ndarray, neighbours: np.ndarray, keep: float) -> np.ndarray:
