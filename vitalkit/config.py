@@ -32,6 +32,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from vitalkit.errors import SetupError
+
 PHYSIONET_URL = "https://physionet.org/files/"
 
 
@@ -132,8 +134,28 @@ def physionet_mirror() -> str:
 
 
 def notebooks_dir() -> Path:
-    """Return the folder holding the stage notebooks."""
-    return project_root() / "notebooks"
+    """Return the folder holding the stage notebooks.
+
+    The project's own ``notebooks/`` (a checkout, or a working folder written by ``vitalkit
+    init``) when it holds notebooks, else the ones shipped with the installed package
+    (:func:`shipped_dir`), so that ``vitalkit stages`` and ``vitalkit validate`` work from any
+    folder.
+
+    Raises
+    ------
+    vitalkit.errors.SetupError
+        When neither folder holds notebooks: the message says to run ``vitalkit init``.
+    """
+    local = project_root() / "notebooks"
+    shipped = shipped_dir() / "notebooks"
+    for folder in (local, shipped):
+        if any(folder.glob("*.ipynb")):
+            return folder
+    raise SetupError(
+        "stage notebooks",
+        f"none in {local} nor shipped with the package ({shipped}); run `vitalkit init DIR` "
+        "to write a working folder (or reinstall VitalKit with its data files), then work inside it",
+    )
 
 
 SCRATCH_FOLDERS = {

@@ -61,6 +61,30 @@ class ParamsError(VitalKitError):
         super().__init__(f"invalid parameter set {self.source}:\n{listing}")
 
 
+class SetupError(VitalKitError):
+    """A problem outside the parameter set: the environment a run needs (Jupyter kernel, stage
+    notebooks, reports folder) or a command-line option that does not fit it (``--only``,
+    ``--run-id``). The message names the thing, the problem and what to do.
+
+    Parameters
+    ----------
+    subject : str or Path
+        What is wrong: ``Jupyter kernel 'vitalkit'``, ``reports folder /x``, ``--only`` ...
+    problem : str
+        What is wrong with it, and how to put it right.
+
+    Examples
+    --------
+    >>> str(SetupError("--only", "needs an earlier run"))
+    '--only: needs an earlier run'
+    """
+
+    def __init__(self, subject: str | Path, problem: str) -> None:
+        self.subject = str(subject)
+        self.problem = problem
+        super().__init__(f"{self.subject}: {problem}")
+
+
 class StageError(VitalKitError):
     """A pipeline stage failed; earlier products are left intact."""
 

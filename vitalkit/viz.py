@@ -72,6 +72,46 @@ def setup_notebook(template: str = TEMPLATE) -> None:
         pass
 
 
+def log_axis(values: Any = None) -> dict[str, Any]:
+    """Settings of a log axis whose ticks read 0.01, 0.1, 1, 10 ... (pass to ``update_yaxes``).
+
+    A bare ``type="log"`` lets plotly label the 2x and 5x ticks of each decade with small single
+    digits, so that a short axis reads "5 2 1 5 2". Here ticks sit on whole decades, labelled
+    in full (``~g``: 0.01, 1000, 1e-12). Given the plotted values, an axis spanning less than
+    two decades gets ticks at 1, 2 and 5 times each decade instead, each labelled in full, so
+    that it never shows a single label.
+
+    Parameters
+    ----------
+    values : array-like, optional
+        The values plotted on the axis (non-positive and non-finite ones are ignored).
+
+    Returns
+    -------
+    dict
+        Axis properties: ``type``, and ``dtick`` + ``tickformat`` or ``tickvals`` + ``ticktext``.
+
+    Examples
+    --------
+    >>> log_axis()
+    {'type': 'log', 'dtick': 1, 'tickformat': '~g'}
+    >>> axis = log_axis([0.3, 4.0])
+    >>> axis["ticktext"]
+    ['0.1', '0.2', '0.5', '1', '2', '5', '10']
+    """
+    axis: dict[str, Any] = {"type": "log", "dtick": 1, "tickformat": "~g"}
+    v = np.asarray([] if values is None else values, dtype=float).ravel()
+    v = v[np.isfinite(v) & (v > 0)]
+    if v.size == 0:
+        return axis
+    lo, hi = np.log10(v.min()), np.log10(v.max())
+    if hi - lo >= 2:
+        return axis
+    ticks = [float(f"{m}e{e}") for e in range(int(np.floor(lo)), int(np.ceil(hi)) + 1) for m in (1, 2, 5)]
+    ticks = [t for t in ticks if t <= 10 ** np.ceil(hi)]
+    return {"type": "log", "tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks]}
+
+
 def percentile_box(values: Any, name: str, colour: str | None = None) -> go.Box:
     """A box drawn from precomputed percentiles (5, 25, 50, 75, 95): small, whatever the n.
 

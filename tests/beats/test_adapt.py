@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from vitalkit.beats.adapt import (
-    RecordSmoothing,
     SMALL_RECORD_BEATS,
+    RecordSmoothing,
     beat_description,
     nearest_rows,
     record_neighbours,

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from vitalkit.cli import main
-from vitalkit.errors import ParamsError, StageError
+from vitalkit.errors import ParamsError, SetupError, StageError
 from vitalkit.pipeline.runner import run_params
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -257,8 +257,40 @@ def test_unknown_parameter_rejected_before_anything_runs(tmp_path: Path, capsys)
 
 
 def test_only_needs_an_earlier_run(tmp_path: Path) -> None:
-    with pytest.raises(ParamsError, match=r"--only needs an earlier run"):
+    with pytest.raises(SetupError, match=r"^--only: needs an earlier run of 'mini'"):
         run_params(_mini_params(tmp_path), only=["preprocess"], reports_dir=tmp_path / "r", progress=False)
+
+
+def test_option_mistakes_name_the_option_not_a_parameter_set(tmp_path: Path, capsys) -> None:
+    params, reports = _mini_params(tmp_path), tmp_path / "reports"
+    earlier = reports / "mini-20260101-000000"
+    earlier.mkdir(parents=True)
+    (earlier / "run.json").write_text(
+        json.dumps({"run_id": earlier.name, "params_name": "mini", "status": "ok", "stages": []})
+    )
+    with pytest.raises(SetupError, match=r"^--only: \['tarin'\] not among this set's stages"):
+        run_params(params, only=["tarin"], reports_dir=reports, progress=False)
+    with pytest.raises(SetupError, match=r"^--run-id: no run 'mini-x' to continue in "):
+        run_params(params, run_id="mini-x", resume=True, reports_dir=reports, progress=False)
+    other = reports / "smoke-20260101-000000"
+    other.mkdir()
+    (other / "run.json").write_text(json.dumps({"run_id": other.name, "params_name": "smoke", "stages": []}))
+    rc = main(["run", str(params), "--reports-dir", str(reports), "--run-id", other.name, "--resume"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "invalid parameter set" not in err
+    assert f"--run-id: run {other.name} belongs to parameter set 'smoke', not 'mini'" in err
+
+
+def test_a_missing_kernel_is_named_with_both_ways_to_register_it(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("VITALKIT_KERNEL", "no-such-kernel-here")
+    assert main(["run", str(_mini_params(tmp_path)), "--reports-dir", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "invalid parameter set" not in err
+    assert "Jupyter kernel 'no-such-kernel-here': not installed" in err
+    assert "in a checkout `make install`" in err
+    assert "with an installed package `vitalkit init DIR`" in err
+    assert "python -m ipykernel install --sys-prefix --name no-such-kernel-here" in err
+    assert not (tmp_path / "r").exists()
 
 
 @pytest.mark.slow
@@ -284,14 +316,21 @@ def test_runs_of_one_set_in_the_same_second_get_their_own_folders(tmp_path: Path
 
 
 def test_a_reports_folder_that_is_a_file_is_named(tmp_path: Path) -> None:
-    from vitalkit.errors import ParamsError
     from vitalkit.pipeline.runner import claim_run_dir
 
     a_file = tmp_path / "reports"
     a_file.write_text("not a folder")
-    with pytest.raises(ParamsError, match="the reports folder is a file, not a folder"):
+    with pytest.raises(SetupError) as err:
         claim_run_dir(a_file, "smoke")
+    assert str(err.value) == (
+        f"reports folder {a_file}: is a file, not a folder; "
+        "name another with --reports-dir or VITALKIT_REPORTS_DIR"
+    )
     assert a_file.read_text() == "not a folder"
+    with pytest.raises(
+        SetupError, match=r"^reports folder .*/reports/sub: cannot be created \(Not a directory\)"
+    ):
+        claim_run_dir(a_file / "sub", "smoke")
 
 
 def test_a_run_folder_in_use_is_refused_and_a_dead_run_is_reported_interrupted(

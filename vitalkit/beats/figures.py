@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from vitalkit.samples import BeatSet
-from vitalkit.viz import PALETTE, percentile_box
+from vitalkit.viz import PALETTE, log_axis, percentile_box
 
 
 def class_counts_figure(counts: pd.DataFrame) -> go.Figure:
@@ -36,11 +36,12 @@ def class_counts_figure(counts: pd.DataFrame) -> go.Figure:
         )
     fig.update_layout(
         barmode="group",
-        yaxis_type="log",
         title="Beats per class and split",
         yaxis_title="beats (log)",
         height=330,
     )
+    classes = counts[[c for c in counts.columns if c != "total"]]
+    fig.update_yaxes(**log_axis(classes.to_numpy(dtype=float)))
     return fig
 
 

@@ -31,7 +31,7 @@ from vitalkit.export.package import beat_model_metadata, metadata_props
 from vitalkit.io import git_info, read_json, sha256_file, sha256_json, write_json, write_text
 from vitalkit.models.ensemble import SoftVotingEnsemble
 from vitalkit.samples import RR_FEATURES, BeatSet, SampleFolder, WindowSet
-from vitalkit.viz import add_headline
+from vitalkit.viz import add_headline, log_axis
 
 
 @dataclass
@@ -381,10 +381,11 @@ def latency_figure(results: Mapping[str, dict[str, Any]]) -> go.Figure:
     fig.update_layout(
         title="Batch-1 latency (ms, single thread)",
         yaxis_title="ms",
-        yaxis_type="log",
         height=340,
         showlegend=False,
     )
+    samples = [s["samples_ms"] for by_runtime in results.values() for s in by_runtime.values()]
+    fig.update_yaxes(**log_axis(np.concatenate(samples) if samples else None))
     return fig
 
 

@@ -38,7 +38,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
 
 from vitalkit import config
-from vitalkit.errors import ParamsError, StageError
+from vitalkit.errors import SetupError, StageError
 from vitalkit.io import git_info, sha256_file
 from vitalkit.pipeline.lock import RunLock
 from vitalkit.pipeline.manifest import (
@@ -87,11 +87,17 @@ def claim_run_dir(reports_dir: Path, name: str) -> Path:
     run of the set started in the same second (``mkdir`` is atomic, so two processes never share
     a folder)."""
     if reports_dir.exists() and not reports_dir.is_dir():
-        raise ParamsError(reports_dir, ["the reports folder is a file, not a folder (see --reports-dir)"])
+        raise SetupError(
+            f"reports folder {reports_dir}",
+            "is a file, not a folder; name another with --reports-dir or VITALKIT_REPORTS_DIR",
+        )
     try:
         reports_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ParamsError(reports_dir, [f"cannot create the reports folder: {exc.strerror}"]) from None
+        raise SetupError(
+            f"reports folder {reports_dir}",
+            f"cannot be created ({exc.strerror}); name another with --reports-dir or VITALKIT_REPORTS_DIR",
+        ) from None
     base = new_run_id(name)
     for k in range(1, 1000):
         candidate = reports_dir / (base if k == 1 else f"{base}-{k}")
@@ -100,7 +106,9 @@ def claim_run_dir(reports_dir: Path, name: str) -> Path:
         except FileExistsError:
             continue
         return candidate
-    raise ParamsError(reports_dir, [f"cannot create a run folder for {name!r}: {base}-* all exist"])
+    raise SetupError(
+        f"reports folder {reports_dir}", f"cannot create a run folder for {name!r}: {base}-* all exist"
+    )
 
 
 def latest_run(reports_dir: Path, name: str) -> Path | None:
@@ -122,12 +130,12 @@ def check_kernel(name: str) -> None:
     try:
         KernelSpecManager().get_kernel_spec(name)
     except NoSuchKernel:
-        raise ParamsError(
-            "kernel",
-            [
-                f"Jupyter kernel {name!r} is not installed; run `make install` (it registers it) "
-                f"or set {KERNEL_ENV} to an installed kernel"
-            ],
+        raise SetupError(
+            f"Jupyter kernel {name!r}",
+            "not installed. Register it: in a checkout `make install`; with an installed package "
+            "`vitalkit init DIR` (writes a working folder and registers the kernel) or, in an existing "
+            f"one, `python -m ipykernel install --sys-prefix --name {name}`. Or set {KERNEL_ENV} to an "
+            "installed kernel (`jupyter kernelspec list`)",
         ) from None
 
 
@@ -169,18 +177,16 @@ class Runner:
         if self.options.run_id:
             run_dir = reports / self.options.run_id
             if (self.options.resume or self.options.only) and not (run_dir / "run.json").is_file():
-                raise ParamsError(run_dir, [f"no run {self.options.run_id!r} to resume in {reports}"])
+                raise SetupError("--run-id", f"no run {self.options.run_id!r} to continue in {reports}")
             return run_dir
         if self.options.resume or self.options.only:
             previous = latest_run(reports, self.params.name)
             if previous is None:
                 if self.options.only:
-                    raise ParamsError(
-                        reports,
-                        [
-                            f"--only needs an earlier run of {self.params.name!r} in {reports} "
-                            "holding the upstream products; run the whole set first"
-                        ],
+                    raise SetupError(
+                        "--only",
+                        f"needs an earlier run of {self.params.name!r} in {reports} "
+                        "holding the upstream products; run the whole set first",
                     )
                 self._say(f"no earlier run of {self.params.name!r} to resume; starting a new one")
             else:
@@ -195,20 +201,15 @@ class Runner:
                 manifest.data["previous_status"] = "interrupted"
                 self._say(f"run {self.run_dir.name} was interrupted (its process ended); continuing it")
             if manifest.data.get("params_name") != self.params.name:
-                raise ParamsError(
-                    path,
-                    [
-                        f"run {self.run_dir.name} belongs to parameter set "
-                        f"{manifest.data.get('params_name')!r}"
-                    ],
+                raise SetupError(
+                    "--run-id",
+                    f"run {self.run_dir.name} belongs to parameter set "
+                    f"{manifest.data.get('params_name')!r}, not {self.params.name!r}",
                 )
         else:
             manifest = Manifest(path, {"run_id": self.run_dir.name, "created": now(), "stages": []})
         root = config.project_root()
-        try:
-            params_file = str(self.params.path.relative_to(root))
-        except ValueError:
-            params_file = str(self.params.path)
+        params_file = portable_dir(self.params.path, root)  # a set outside the project: no machine path
         manifest.data.update(
             {
                 "run_id": self.run_dir.name,
@@ -451,9 +452,8 @@ class Runner:
         if only:
             unknown = [o for o in only if not any(o in (i.stage.name, i.label) for i in instances)]
             if unknown:
-                raise ParamsError(
-                    "--only",
-                    [f"{unknown} not among this set's stages {[i.label for i in instances]}"],
+                raise SetupError(
+                    "--only", f"{unknown} not among this set's stages {[i.label for i in instances]}"
                 )
         self._say(
             f"VitalKit run {self.run_dir.name}: {len(instances)} stage(s) from "

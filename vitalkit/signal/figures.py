@@ -22,6 +22,7 @@ from plotly.subplots import make_subplots
 from vitalkit.signal.noise import NOISE_KINDS
 from vitalkit.signal.spectra import TimeFrequency, signal_welch
 from vitalkit.signal.wavelets import WaveletDecomposition
+from vitalkit.viz import log_axis
 
 NOISE_TITLES = {
     "bw": "baseline wander (NSTDB bw)",
@@ -75,20 +76,22 @@ def spectra_figure(
 ) -> go.Figure:
     """Welch spectra (:func:`~vitalkit.signal.spectra.signal_welch`) of each signal, log power axis."""
     fig = go.Figure()
+    powers = []
     for name, x in signals.items():
         psd = signal_welch(x, sampling_rate, window_s=window_s)
         keep = psd["frequency_hz"] > 0
+        power = psd["power"][keep].clip(lower=1e-12)
+        powers.append(power.to_numpy())
         fig.add_trace(
             go.Scatter(
                 x=psd["frequency_hz"][keep].round(3),
-                y=psd["power"][keep].clip(lower=1e-12),
+                y=power,
                 mode="lines",
                 name=name,
             )
         )
-    fig.update_layout(
-        title=title, xaxis_title="Hz", yaxis_title="power (mV²/Hz)", yaxis_type="log", height=360
-    )
+    fig.update_layout(title=title, xaxis_title="Hz", yaxis_title="power (mV²/Hz)", height=360)
+    fig.update_yaxes(**log_axis(np.concatenate(powers) if powers else None))
     return fig
 
 
@@ -127,7 +130,7 @@ def timefreq_figure(
     )
     fig.update_yaxes(title_text="Hz", row=2, col=1)
     if tf.method.startswith("CWT"):
-        fig.update_yaxes(type="log", row=2, col=1)
+        fig.update_yaxes(**log_axis(tf.frequencies), row=2, col=1)
     fig.update_xaxes(title_text="s", row=2, col=1)
     fig.update_layout(title=f"Time-frequency map ({tf.method})", height=480)
     return fig
