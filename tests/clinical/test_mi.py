@@ -104,3 +104,15 @@ def test_a_smoke_subset_keeps_every_mi_record(data_dir, monkeypatch):
     table = ptbxl.load_database(data_dir)
     assert len(features) == 60 and features.index.is_monotonic_increasing
     assert features["MI"].sum() == min(int(table["MI"].sum()), 60)
+
+
+def test_ptbxl_features_are_identical_cold_and_warm(data_dir):
+    """The feature cache reads back the exact floats that were computed (not 1 ulp off)."""
+    from vitalkit import config
+    from vitalkit.clinical.mi import ptbxl_features
+
+    cold = ptbxl_features(6, data_dir)
+    assert list((config.cache_dir() / "ptbxl_mi").glob("features-*.csv"))  # the private cache (conftest)
+    warm = ptbxl_features(6, data_dir)
+    assert cold.select_dtypes("float").shape[1] > 50
+    pd.testing.assert_frame_equal(cold, warm, check_exact=True)

@@ -95,3 +95,15 @@ def test_bad_input_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown reference"):
         st_episodes(pd.DataFrame({"time_s": [0.0], "st_mv": [0.0]}), reference="start")
     assert ecg_st(np.zeros(2500), 250.0).empty  # flat line: no beats, no rows
+
+
+def test_st_beats_are_identical_cold_and_warm(data_dir):
+    """The cached table reads back the exact floats (the default CSV parser is 1 ulp off in most cells)."""
+    from vitalkit import config
+    from vitalkit.clinical.st_validation import record_st_beats
+
+    cold = record_st_beats("sel100", data_dir)
+    assert list((config.cache_dir() / "qtdb_st").rglob("sel100-*.csv"))  # the private cache (conftest)
+    warm = record_st_beats("sel100", data_dir)
+    assert len(cold) > 1000
+    pd.testing.assert_frame_equal(cold, warm, check_exact=True)

@@ -52,7 +52,10 @@ def test_every_member_is_written_and_validated(tmp_path: Path) -> None:
     assert [m.id for m in spec.members] == ["m00", "m01"]
     member = yaml.safe_load(spec.members[1].params_file.read_text())
     assert member["seed"] == 1 and member["explore"]["n_examples"] == 3 and member["name"] == "tiny-m01"
-    manifest = new_manifest(spec)
+    manifest = new_manifest(spec, tmp_path / "b")
+    assert manifest["members"]["m01"]["params"] == "members/m01.yaml"  # relative to the batch folder
+    assert not Path(manifest["spec"]).is_absolute()
+    assert str(tmp_path) not in json.dumps(manifest["members"])
     assert to_run(manifest, resume=True) == ["m00", "m01"]
     manifest["members"]["m00"]["status"] = "done"
     assert to_run(manifest, resume=True) == ["m01"]
@@ -167,8 +170,12 @@ def test_a_killed_worker_fails_only_its_member_and_resume_reruns_only_it(tmp_pat
     assert m00["status"] == "failed" and "KilledWorker" in m00["error"]
     assert (
         m01["status"] == "done"
-        and json.loads((Path(m01["run_dir"]) / "run.json").read_text())["status"] == "ok"
+        and json.loads((batch_dir / m01["run_dir"] / "run.json").read_text())["status"] == "ok"
     )
+    # no machine details: run folders and parameter files relative to the batch folder, no host or pid
+    assert str(tmp_path) not in json.dumps(manifest["members"]) and not Path(manifest["spec"]).is_absolute()
+    assert m01["run_dir"] == "tiny-m01" and m01["params"] == "members/m01.yaml"
+    assert not {"host", "pid"} & {k for m in manifest["members"].values() for k in m}
     assert "failed" in (batch_dir / "index.html").read_text()
 
     resumed = subprocess.run([*command, "--resume"], env=env, capture_output=True, text=True, timeout=300)
@@ -178,5 +185,6 @@ def test_a_killed_worker_fails_only_its_member_and_resume_reruns_only_it(tmp_pat
     assert after["status"] == "done"
     assert after["members"]["m00"]["status"] == "done"
     assert after["members"]["m01"] == m01  # untouched
-    assert json.loads((Path(m00["run_dir"]) / "run.json").read_text())["status"] == "ok"
+    assert json.loads((batch_dir / m00["run_dir"] / "run.json").read_text())["status"] == "ok"
+    assert str(tmp_path) not in json.dumps(after["members"])
     assert not list(reports.glob("batch-tiny-*/batch.json"))[1:]  # resumed in place, no new batch

@@ -240,3 +240,39 @@ def test_runs_without_an_evaluate_stage_compare_their_metrics(reports: Path) -> 
     assert cmp.metrics.loc[("vitals", "gru_auroc")].tolist() == ["0.8100 [0.7500, 0.8600]", "-"]
     assert cmp.differences.empty
     assert cmp.notes == ["B - A: no paired difference, run A has no evaluate stage"]
+
+
+def test_a_dead_run_marked_running_is_shown_interrupted_by_compare_summary_and_index(reports: Path) -> None:
+    """run.json says running, no process holds the run's lock (it died): every reader says interrupted."""
+    import pandas as pd
+
+    from vitalkit.pipeline.lock import RunLock
+    from vitalkit.pipeline.summary import beat_benchmark_text
+
+    a = make_run(reports, "smoke-a")
+    b = make_run(reports, "smoke-b")
+    manifest = json.loads((b / "run.json").read_text())
+    manifest.update(status="running", data={"data_dir": "../shared/data"}, updated=manifest["created"])
+    manifest["stages"].append(
+        {"label": "export", "name": "export", "folder": "05_export", "status": "running", "duration_s": None}
+    )
+    write_json(b / "run.json", manifest)
+    (b / ".lock").write_text("4194999")  # the lock file of the dead process, held by nobody
+    pd.DataFrame({"macro_f1": [0.5]}, index=["rf"]).to_csv(b / "04_evaluate" / "summary.csv")
+
+    with RunLock(b):  # while the run's process lives, it is running
+        assert compare_runs([a, b]).params.loc["status"].tolist() == ["ok", "running"]
+        assert ", status running," in beat_benchmark_text(b)
+        assert not (b / "index.html").exists()
+    assert compare_runs([a, b]).params.loc["status"].tolist() == ["ok", "interrupted"]
+    assert ", status interrupted," in beat_benchmark_text(b)
+    page = (b / "index.html").read_text()  # the page is rewritten by the command that found it dead
+    assert "status <b>interrupted</b>" in page and '<td class="interrupted">interrupted</td>' in page
+    assert ">running<" not in page
+    assert json.loads((b / "run.json").read_text()) == manifest  # run.json kept: --resume continues it
+
+    manifest["stages"][2]["status"] = "running"  # died during the evaluate stage
+    del manifest["stages"][3]
+    write_json(b / "run.json", manifest)
+    with pytest.raises(DataError, match="evaluate stage did not finish \\(status 'interrupted'\\)"):
+        compare_runs([a, b])

@@ -173,7 +173,8 @@ def ptbxl_features(
     data_tag = records_fingerprint(bases)
     cache_file = config.cache_dir() / "ptbxl_mi" / f"features-{_features_tag()}-{len(table)}-{data_tag}.csv"
     if use_cache and cache_file.is_file():
-        cached = pd.read_csv(cache_file, index_col="ecg_id")
+        # round_trip: the exact floats written below (the default parser can be 1 ulp off)
+        cached = pd.read_csv(cache_file, index_col="ecg_id", float_precision="round_trip")
         if list(cached.index) == list(table.index):
             cached["note"] = cached["note"].fillna("")
             return cached

@@ -18,7 +18,10 @@ or a list of sets::
 Every member is written as an ordinary parameter file under ``<batch dir>/members/`` and
 validated with :func:`vitalkit.pipeline.params.load_params` before anything runs; all problems
 of all members are reported at once. The batch manifest ``batch.json`` (members, status, run
-folders, durations) is written atomically.
+folders, durations) is written atomically. It names files portably: members' parameter files and
+run folders relative to the batch folder, the spec relative to the project
+(:func:`~vitalkit.pipeline.runner.portable_dir`); no host name or process id (which worker ran
+a member is a property of the machine, not of the result).
 
 Examples
 --------
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +48,10 @@ from vitalkit.pipeline.params import _NAME, load_params, load_yaml
 
 SPEC_KEYS = ("name", "description", "base", "grid", "members", "best_by", "best_mode")
 STATUSES = ("pending", "running", "done", "failed")
+
+RESULT_KEYS = ("status", "error", "started", "finished", "duration_s", "submitted", "received")
+"""What ``batch.json`` keeps of a member's result (:func:`vitalkit.pipeline.batch_dask.run_member`
+also returns its absolute run folder and worker pid, which stay out of the product)."""
 
 
 def expand_grid(grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
@@ -165,17 +173,20 @@ def load_spec(path: str | Path, batch_dir: Path, check_data: bool = True) -> Bat
     return BatchSpec(str(name), path, members, best_by, raw.get("best_mode", "max"))
 
 
-def new_manifest(spec: BatchSpec) -> dict[str, Any]:
-    """A fresh batch manifest: every member pending."""
+def new_manifest(spec: BatchSpec, batch_dir: Path) -> dict[str, Any]:
+    """A fresh batch manifest: every member pending, its parameter file relative to ``batch_dir``."""
+    from vitalkit import config
+    from vitalkit.pipeline.runner import portable_dir
+
     return {
         "batch": spec.name,
-        "spec": str(spec.path),
+        "spec": portable_dir(spec.path, config.project_root()),
         "best_by": spec.best_by,
         "best_mode": spec.best_mode,
         "status": "pending",
         "members": {
             m.id: {
-                "params": str(m.params_file),
+                "params": os.path.relpath(m.params_file, batch_dir),
                 "overrides": m.overrides,
                 "status": "pending",
                 "run_dir": None,
@@ -196,6 +207,15 @@ def read_manifest(batch_dir: Path) -> dict[str, Any] | None:
 def write_manifest(batch_dir: Path, manifest: dict[str, Any]) -> None:
     """Write ``batch.json`` atomically."""
     write_json(batch_dir / "batch.json", manifest)
+
+
+def member_result(result: dict[str, Any]) -> dict[str, Any]:
+    """The part of a member's result that ``batch.json`` keeps (:data:`RESULT_KEYS`).
+
+    >>> member_result({"status": "done", "error": None, "pid": 4242, "host": "node-7", "run_dir": "/x/y"})
+    {'status': 'done', 'error': None}
+    """
+    return {k: v for k, v in result.items() if k in RESULT_KEYS}
 
 
 def to_run(manifest: dict[str, Any], resume: bool) -> list[str]:

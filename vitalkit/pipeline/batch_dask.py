@@ -21,7 +21,6 @@ Examples
 from __future__ import annotations
 
 import os
-import socket
 import sys
 import time
 from collections.abc import Callable
@@ -62,7 +61,9 @@ def run_member(
     os.environ.setdefault("PYTHONHASHSEED", "0")
     run_dir = Path(reports_dir) / run_id
     resume = resume and (run_dir / "run.json").is_file()
-    result: dict[str, Any] = {"run_dir": str(run_dir), "host": socket.gethostname(), "pid": os.getpid()}
+    # the worker's pid groups members by worker for `vitalkit benchmark batch`; batch.json leaves it
+    # out with the absolute run folder (vitalkit.pipeline.batch.member_result)
+    result: dict[str, Any] = {"run_dir": str(run_dir), "pid": os.getpid()}
     with open(log_file, "a") as log:
         try:
             options = RunOptions(reports_dir=Path(reports_dir), resume=resume, run_id=run_id, progress=False)

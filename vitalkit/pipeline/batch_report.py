@@ -61,7 +61,7 @@ def write_batch_index(batch_dir: Path, manifest: dict[str, Any]) -> Path:
     """
     rows = []
     for member_id, m in manifest["members"].items():
-        run_dir = Path(m["run_dir"]) if m.get("run_dir") else None
+        run_dir = batch_dir / m["run_dir"] if m.get("run_dir") else None  # relative to the batch folder
         run = read_json(run_dir / "run.json") if run_dir and (run_dir / "run.json").is_file() else {}
         link = f"{run_dir.name}/index.html" if run_dir and (run_dir / "index.html").is_file() else None
         rows.append(

@@ -25,6 +25,7 @@ from vitalkit import config
 from vitalkit.errors import StageError
 from vitalkit.pipeline.batch import (
     load_spec,
+    member_result,
     new_manifest,
     read_manifest,
     to_run,
@@ -61,6 +62,8 @@ def run_batch(
     ------
     ParamsError
         When the spec or any member is invalid (nothing has run).
+    SetupError
+        When the Jupyter kernel is not installed or the reports folder cannot hold the batch.
     StageError
         When a member failed (after the manifest and report are written).
     """
@@ -74,7 +77,7 @@ def run_batch(
         print(f"validating {spec_file} (every member) ...", file=out, flush=True)
         spec = load_spec(spec_file, batch_dir)
         manifest = read_manifest(batch_dir) if resume else None
-        fresh = new_manifest(spec)
+        fresh = new_manifest(spec, batch_dir)
         if manifest is None:
             manifest = fresh
         for member_id, member in fresh["members"].items():  # members added to the spec since
@@ -92,9 +95,11 @@ def run_batch(
         jobs: dict[str, dict[str, Any]] = {}
         for member_id in pending:
             member = manifest["members"][member_id]
-            member.update(status="running", error=None, run_dir=str(batch_dir / f"{name}-{member_id}"))
+            # relative to the batch folder (batch.json names no machine path); an older manifest's
+            # absolute paths still resolve, `batch_dir / absolute` being the absolute path
+            member.update(status="running", error=None, run_dir=f"{name}-{member_id}")
             jobs[member_id] = {
-                "params_file": member["params"],
+                "params_file": str(batch_dir / member["params"]),
                 "reports_dir": str(batch_dir),
                 "run_id": f"{name}-{member_id}",
                 "resume": resume,
@@ -106,7 +111,7 @@ def run_batch(
 
         def on_result(member_id: str, result: dict[str, Any]) -> None:
             member = manifest["members"][member_id]
-            member.update({k: v for k, v in result.items() if k != "run_dir"})
+            member.update(member_result(result))  # no absolute run folder, host or pid
             manifest["updated"] = now()
             write_manifest(batch_dir, manifest)
             write_batch_index(batch_dir, manifest)

@@ -2,7 +2,8 @@
 
 Three tables, read from each run's ``run.json`` and its evaluate stage's products:
 
-* **parameters**: run id, parameter set, git commit, date and wall time of every run, then
+* **parameters**: run id (and status, when a run is not ``ok``: ``interrupted`` for one marked
+  running whose process died), parameter set, git commit, date and wall time of every run, then
   the parameters (flattened to dotted keys, ``models.rf.hparams.n_estimators``) whose values
   differ between the runs;
 * **metrics**: every headline metric the runs' finished stages report (evaluate, train,
@@ -43,7 +44,7 @@ from vitalkit.evaluate.compare import compare_models
 from vitalkit.evaluate.models import headline_metrics
 from vitalkit.evaluate.tasks import TASKS
 from vitalkit.io import read_json, write_text
-from vitalkit.pipeline.report import CI_SUFFIX, TEMPLATES, ordered_headlines
+from vitalkit.pipeline.report import CI_SUFFIX, TEMPLATES, ordered_headlines, read_run
 
 MISSING = "-"
 """Shown where a run lacks a parameter or a metric."""
@@ -123,7 +124,7 @@ def load_run(folder: str | Path, name: str = "A") -> RunFolder:
         raise DataError(folder, "not a run folder (no such folder)")
     if not (folder / "run.json").is_file():
         raise DataError(folder, "not a run folder (no run.json; runs are written to reports/<run-id>/)")
-    manifest = read_json(folder / "run.json")
+    manifest = read_run(folder)  # a run whose process died shows as interrupted, not running
     if not isinstance(manifest, dict) or not isinstance(manifest.get("stages"), list):
         raise DataError(folder / "run.json", "not a run manifest (no list of stages)")
     run = RunFolder(folder, name, manifest)
@@ -159,7 +160,8 @@ def flatten(params: Any, prefix: str = "") -> dict[str, str]:
 
 
 def params_table(runs: Sequence[RunFolder]) -> pd.DataFrame:
-    """Run facts (id, parameter set, commit, date, wall time), then the parameters that differ.
+    """Run facts (id, status when a run is not ``ok``, parameter set, commit, date, wall time), then
+    the parameters that differ.
 
     Examples
     --------
@@ -169,6 +171,9 @@ def params_table(runs: Sequence[RunFolder]) -> pd.DataFrame:
     ['0', '1']
     """
     rows: dict[str, list[str]] = {"run id": [r.run_id for r in runs]}
+    statuses = [str(r.manifest.get("status", MISSING)) for r in runs]
+    if any(s != "ok" for s in statuses):  # an interrupted, failed or partial run is named as such
+        rows["status"] = statuses
     rows["parameter set"] = [
         f"{r.manifest.get('params_name', MISSING)} ({r.manifest.get('params_file', MISSING)})" for r in runs
     ]

@@ -24,6 +24,7 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from vitalkit.io import read_json, write_text
+from vitalkit.pipeline.lock import effective_manifest
 
 TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = "assets"
@@ -150,7 +151,12 @@ def headline_text(manifest: dict[str, Any], others: int = 4) -> str:
 
 
 def write_index(run_dir: Path, manifest: dict[str, Any]) -> Path:
-    """Write ``<run_dir>/index.html``: stage table, headline metrics and headline figures."""
+    """Write ``<run_dir>/index.html``: stage table, headline metrics and headline figures.
+
+    The run is shown as :func:`~vitalkit.pipeline.lock.effective_manifest` gives it: marked
+    ``running`` while no process holds its lock, it is ``interrupted``.
+    """
+    manifest = effective_manifest(run_dir, manifest)
     rows, figures = [], []
     for stage in ordered_headlines(manifest):
         rows += headline_rows(stage["label"], stage["headline"]["metrics"])
@@ -167,3 +173,27 @@ def write_index(run_dir: Path, manifest: dict[str, Any]) -> Path:
     target = run_dir / "index.html"
     write_text(target, page)
     return target
+
+
+def read_run(run_dir: str | Path) -> Any:
+    """A run's ``run.json`` as ``vitalkit summary`` and ``vitalkit compare`` show it.
+
+    A run marked ``running`` whose process died (no process holds its lock) comes back
+    ``interrupted`` (:func:`~vitalkit.pipeline.lock.effective_manifest`), and its ``index.html``
+    is rewritten to say so; where the folder cannot be written (a shared, read-only copy) the
+    page is left as it is. ``run.json`` itself is not changed: ``--resume`` continues the run.
+
+    Examples
+    --------
+    >>> read_run("reports/smoke-20261206-161533")["status"]  # doctest: +SKIP
+    'interrupted'
+    """
+    run_dir = Path(run_dir)
+    recorded = read_json(run_dir / "run.json")
+    shown = effective_manifest(run_dir, recorded)
+    if shown is not recorded:
+        try:
+            write_index(run_dir, shown)
+        except OSError:
+            pass
+    return shown

@@ -13,6 +13,7 @@ import pandas as pd
 
 from vitalkit.errors import DataError
 from vitalkit.io import read_json
+from vitalkit.pipeline.report import read_run
 
 pd.set_option("display.width", 200)
 pd.set_option("display.max_columns", 30)
@@ -21,7 +22,7 @@ pd.set_option("display.max_columns", 30)
 def beat_benchmark_text(run_dir: str | Path) -> str:
     """The model comparison of a run: DS2 metrics with CIs per model, the A/B test, wall time."""
     run_dir = Path(run_dir)
-    manifest = read_json(run_dir / "run.json")
+    manifest = read_run(run_dir)  # a run whose process died shows as interrupted, not running
     evaluate = next((s for s in manifest["stages"] if s["name"] == "evaluate"), None)
     if evaluate is None or evaluate["status"] != "ok":
         raise DataError(run_dir, "the run has no successful evaluate stage")
