@@ -7,6 +7,12 @@
 // model's input columns (the beat-feature table "rr" columns, and window_0 ... for models with a
 // window input), then one row per beat. Prints one line per beat (index, class, probabilities),
 // or with --json one JSON document {classes, probabilities} for comparisons.
+//
+// A model whose metadata has "record_smoothing" {neighbours, keep} (the shipped default) averages
+// each beat's probabilities with those of the beats of its recording that look and time like it:
+// p = keep * own + (1 - keep) * mean over its neighbours. The neighbours are found by vitalkit
+// (they need the beat windows) and written to INPUTS.csv as columns neighbour_0 ... (row numbers,
+// the beat itself first); this script applies the average, as `vitalkit predict` does.
 "use strict";
 
 const fs = require("fs");
@@ -40,6 +46,28 @@ function inputTensor(spec, table, path) {
   return new ort.Tensor("float32", data, [table.rows.length, ...dims]);
 }
 
+function smoothWithinRecording(probabilities, setting, table, path) {
+  const index = [];
+  for (let j = 0; table.header.includes(`neighbour_${j}`); j++) index.push(table.header.indexOf(`neighbour_${j}`));
+  if (index.length !== setting.neighbours) {
+    throw new Error(
+      `${path}: the model smooths over ${setting.neighbours} neighbours but the file has ${index.length} ` +
+        "neighbour_* columns (write it with `vitalkit predict --inputs`)",
+    );
+  }
+  const n = probabilities.length;
+  return probabilities.map((own, r) => {
+    const rows = index.map((c) => table.rows[r][c]);
+    if (rows.some((v) => !Number.isInteger(v) || v < 0 || v >= n)) {
+      throw new Error(`${path}: line ${r + 2} has a neighbour row outside 0..${n - 1}`);
+    }
+    return own.map((p, k) => {
+      const mean = rows.reduce((sum, i) => sum + probabilities[i][k], 0) / rows.length;
+      return setting.keep * p + (1 - setting.keep) * mean;
+    });
+  });
+}
+
 async function main(argv) {
   const [modelPath, csvPath] = argv.filter((a) => !a.startsWith("--"));
   if (!modelPath || !csvPath) {
@@ -53,8 +81,9 @@ async function main(argv) {
   for (const spec of doc.inputs) feeds[spec.name] = inputTensor(spec, table, csvPath);
   const output = (await session.run(feeds))[doc.output.name];
   const k = doc.output.classes.length;
-  const probabilities = [];
+  let probabilities = [];
   for (let r = 0; r < table.rows.length; r++) probabilities.push(Array.from(output.data.slice(r * k, (r + 1) * k)));
+  if (doc.record_smoothing) probabilities = smoothWithinRecording(probabilities, doc.record_smoothing, table, csvPath);
   if (argv.includes("--json")) {
     process.stdout.write(JSON.stringify({ classes: doc.output.classes, probabilities }) + "\n");
   } else {

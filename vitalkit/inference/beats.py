@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from vitalkit.beats.adapt import smooth_beats
+from vitalkit.beats.adapt import RecordSmoothing, beat_description, record_neighbours, smooth_probabilities
 from vitalkit.beats.detect import DEFAULT_DETECTOR, align_to_template, ecg_rpeaks_leads
 from vitalkit.beats.inputs import prepare_leads, recipe_inputs
 from vitalkit.data.records import Record
@@ -36,6 +36,57 @@ BEAT_SOURCES = ("detector", "annotations")
 
 MIN_DURATION_S = 5.0
 """Shortest recording that gives the RR context the beat features need."""
+
+NEIGHBOUR_COLUMN = "neighbour_"
+"""Prefix of the ``inputs.csv`` columns holding each beat's record-smoothing neighbours."""
+
+
+def sampling_rate_range(package: ModelPackage) -> tuple[float, float]:
+    """Sampling rates a model takes: from 2.5 times its band-pass upper edge (the edge well below
+    Nyquist) to 8 times its own rate.
+
+    The one definition used by :func:`predict_beats` (``vitalkit predict``) and the served API
+    (:func:`vitalkit.serve.predict.check_segment`). The lower bound matters because a recording
+    is resampled to the model's rate before its beats are detected: a 30 Hz recording would
+    otherwise pass the detector's own rate check at 360 Hz and be classified.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> recipe = SimpleNamespace(bandpass=(0.5, 40.0), sampling_rate=360.0)
+    >>> sampling_rate_range(SimpleNamespace(recipe=recipe))
+    (100.0, 2880.0)
+    """
+    recipe = package.recipe
+    return 2.5 * float(recipe.bandpass[1]), 8.0 * float(recipe.sampling_rate or 360.0)
+
+
+def check_sampling_rate(package: ModelPackage, sampling_rate: float, where: str) -> None:
+    """Refuse a recording whose rate is outside :func:`sampling_rate_range`.
+
+    Raises
+    ------
+    DataError
+        Naming ``where``, the rate and the model's range.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> recipe = SimpleNamespace(bandpass=(0.5, 40.0), sampling_rate=360.0)
+    >>> check_sampling_rate(SimpleNamespace(recipe=recipe), 30.0, "rec.edf")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    vitalkit.errors.DataError: rec.edf: sampling rate 30 Hz outside the model's range 100-2880 Hz (...)
+    """
+    lo, hi = sampling_rate_range(package)
+    if not np.isfinite(sampling_rate) or not lo <= sampling_rate <= hi:
+        recipe = package.recipe
+        raise DataError(
+            where,
+            f"sampling rate {sampling_rate:g} Hz outside the model's range {lo:g}-{hi:g} Hz "
+            f"(2.5 x its {float(recipe.bandpass[1]):g} Hz band-pass edge to 8 x its "
+            f"{float(recipe.sampling_rate or 360.0):g} Hz rate)",
+        )
 
 
 @dataclass
@@ -65,6 +116,9 @@ class BeatPredictions:
         Seconds spent reading inputs, placing beats, building inputs and running the model.
     inputs : dict
         The arrays fed to the model, by input name (one row per classified beat).
+    neighbours : numpy.ndarray, optional
+        With record smoothing: ``(beats, neighbours)`` row numbers of each beat's neighbours
+        (:func:`vitalkit.beats.adapt.record_neighbours`), the beat itself first.
     """
 
     record: str
@@ -77,15 +131,21 @@ class BeatPredictions:
     skipped_at_edges: int = 0
     timings_s: dict[str, float] = field(default_factory=dict)
     inputs: dict[str, np.ndarray] = field(default_factory=dict)
+    neighbours: np.ndarray | None = None
 
     def input_table(self, columns: dict[str, list[str]]) -> pd.DataFrame:
         """The model inputs as one table (``columns``: names per input; other inputs are
-        flattened as ``<input>_<i>``), for runtimes that read CSV."""
+        flattened as ``<input>_<i>``), for runtimes that read CSV. With record smoothing, the
+        columns ``neighbour_0 ...`` follow: the row numbers (from 0) of each beat's neighbours,
+        whose probabilities the model's are averaged with (:mod:`vitalkit.beats.adapt`)."""
         parts = []
         for name, array in self.inputs.items():
             flat = array.reshape(len(array), -1)
             names = columns.get(name) or [f"{name}_{i}" for i in range(flat.shape[1])]
             parts.append(pd.DataFrame(flat, columns=names))
+        if self.neighbours is not None:
+            names = [f"{NEIGHBOUR_COLUMN}{i}" for i in range(self.neighbours.shape[1])]
+            parts.append(pd.DataFrame(self.neighbours, columns=names))
         return pd.concat(parts, axis=1) if parts else pd.DataFrame()
 
     def counts(self) -> pd.DataFrame:
@@ -202,7 +262,8 @@ def predict_beats(
     Raises
     ------
     DataError
-        A package of another task, an unknown beat source, a recording too short or without
+        A package of another task, an unknown beat source, a sampling rate outside the model's
+        range (:func:`sampling_rate_range`), a recording too short or without
         beats, R peaks that are not increasing or leave the recording, a missing lead or a
         signal the filters cannot take (NaN, flat), naming the record.
     """
@@ -211,6 +272,7 @@ def predict_beats(
         raise DataError(package.path, f"a {package.task!r} model; beat prediction needs a 'beats' model")
     if beats not in BEAT_SOURCES:
         raise DataError(where, f"beats must be one of {list(BEAT_SOURCES)}, not {beats!r}")
+    check_sampling_rate(package, float(record.sampling_rate), where)
     if rpeaks is not None:
         rpeaks = checked_rpeaks(rpeaks, record.n_samples, where)
         beats, detector = "rpeaks", None
@@ -260,17 +322,14 @@ def predict_beats(
         proba[lo : lo + batch_size] = package.predict_proba(
             {k: v[lo : lo + batch_size] for k, v in arrays.items()}
         )
+    neighbours = None
     if package.record_smoothing is not None:
-        proba = smooth_beats(
-            proba,
-            package.record_smoothing,
-            inputs.windows,
-            inputs.rr,
-            inputs.feature_names,
-            np.zeros(n, dtype=np.int64),
-            leads.sampling_rate,
-            recipe.before_s,
+        setting = RecordSmoothing(**package.record_smoothing)
+        blocks = beat_description(
+            inputs.windows, inputs.rr, inputs.feature_names, leads.sampling_rate, recipe.before_s
         )
+        neighbours = record_neighbours(blocks, np.zeros(n, dtype=np.int64), setting.neighbours)
+        proba = smooth_probabilities(proba, neighbours, setting.keep).astype(np.float32)
     timings["model"] = time.perf_counter() - start
     kept = peaks[inputs.inside]
     samples = leads.to_record(kept)
@@ -294,4 +353,5 @@ def predict_beats(
         skipped_at_edges=int((~inputs.inside).sum()),
         timings_s={k: round(v, 3) for k, v in timings.items()},
         inputs={name: arrays[name] for name in package.input_names},
+        neighbours=neighbours,
     )

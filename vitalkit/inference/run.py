@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from vitalkit.data.readers import read_record
+from vitalkit.data.readers import READERS, read_record
 from vitalkit.data.records import Record
 from vitalkit.errors import DataError
 from vitalkit.export.package import ModelPackage, load_package
@@ -101,6 +101,50 @@ def _apply_vitals(package: ModelPackage, path: Path, out_dir: str | Path, o: _Op
     return pred, scored, write_vitals_prediction(out_dir, pred, package, scored, o.inputs)
 
 
+def output_name(path: str | Path) -> str:
+    """The sub-folder of ``--out`` a recording's products go to: the record name its reader gives
+    (the file name without its extension; a WFDB record given without extension keeps its name).
+
+    Examples
+    --------
+    >>> [output_name(p) for p in ("a/100", "a/100.hea", "b/100.dat", "rec.EDF", "rec.csv", "p001.psv")]
+    ['100', '100', '100', 'rec', 'rec', 'p001']
+    """
+    path = Path(path)
+    return path.stem if path.suffix.lower() in (*READERS, ".psv") else path.name
+
+
+def check_distinct_outputs(records: Sequence[str | Path], out_dir: str | Path) -> None:
+    """Refuse recordings that would write the same ``<out_dir>/<record>/`` folder (``a.edf`` and
+    ``a.csv``, two ``100`` records of different folders, a recording given twice): the second
+    would silently replace the first.
+
+    Raises
+    ------
+    DataError
+        Naming both recordings and the folder.
+
+    Examples
+    --------
+    >>> check_distinct_outputs(["x/a.edf", "y/a.csv"], "out")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    vitalkit.errors.DataError: y/a.csv: would write out/a/, the folder of x/a.edf given before; rename ...
+    """
+    seen: dict[str, str] = {}
+    for given in records:
+        name = output_name(given)
+        if name in seen:
+            first = seen[name]
+            what = "given twice" if Path(first) == Path(given) else f"the folder of {first} given before"
+            raise DataError(
+                given,
+                f"would write {Path(out_dir) / name}/, {what}; "
+                "rename one of them or predict them into different --out folders",
+            )
+        seen[name] = str(given)
+
+
 APPLY = {"beats": _apply_beats, "rhythm": _apply_rhythm, "vitals": _apply_vitals}
 """What ``vitalkit predict`` does with one recording, per model task."""
 
@@ -133,7 +177,7 @@ def predict_files(
         extension, EDF, CSV, NumPy, serial-converted ``.npz``); for a vitals model, ICU stays
         as Challenge 2019 ``.psv`` files.
     out_dir : path
-        Output folder; one sub-folder per recording, written atomically.
+        Output folder; one sub-folder per recording (:func:`output_name`), written atomically.
     model : str or path, optional
         A model file, or the name of a shipped pretrained model; default the shipped model of
         ``task`` (the beat model without a task).
@@ -164,11 +208,14 @@ def predict_files(
     Raises
     ------
     DataError
-        The first recording or model that cannot be used, named; recordings before it keep
-        their complete products, nothing half-written is left.
+        Two recordings that would write the same ``<out_dir>/<record>/`` folder, before any
+        work (:func:`check_distinct_outputs`); the first recording or model that cannot be
+        used, named; recordings before it keep their complete products, nothing half-written
+        is left.
     """
     if task is not None and task not in TASKS:
         raise DataError("--task", f"task must be one of {list(TASKS)}, not {task!r}")
+    check_distinct_outputs(records, out_dir)
     if model is None:
         if (task or "beats") not in DEFAULT_BY_TASK:
             raise DataError(

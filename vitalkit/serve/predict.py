@@ -33,7 +33,13 @@ from pydantic import BaseModel, Field, ValidationError
 from vitalkit.data.records import Record
 from vitalkit.errors import DataError
 from vitalkit.export.package import ModelPackage, load_package
-from vitalkit.inference.beats import MIN_DURATION_S, BeatPredictions, checked_rpeaks, predict_beats
+from vitalkit.inference.beats import (
+    MIN_DURATION_S,
+    BeatPredictions,
+    checked_rpeaks,
+    predict_beats,
+    sampling_rate_range,
+)
 from vitalkit.serve.audit import AuditRow, AuditTrail, class_counts
 from vitalkit.serve.registry import ModelVersion, Registry, RegistryError
 
@@ -143,21 +149,9 @@ def parse_body(content_type: str | None, body: bytes, query: Mapping[str, str]) 
     )
 
 
-def sampling_rate_range(package: ModelPackage) -> tuple[float, float]:
-    """Sampling rates a model takes: from 2.5 times its band-pass upper edge (the edge well below
-    Nyquist) to 8 times its own rate.
-
-    >>> from types import SimpleNamespace
-    >>> recipe = SimpleNamespace(bandpass=(0.5, 40.0), sampling_rate=360.0)
-    >>> sampling_rate_range(SimpleNamespace(recipe=recipe))
-    (100.0, 2880.0)
-    """
-    recipe = package.recipe
-    return 2.5 * float(recipe.bandpass[1]), 8.0 * float(recipe.sampling_rate or 360.0)
-
-
 def check_segment(segment: Segment, package: ModelPackage) -> None:
-    """Reject a rate outside the model's range, non-finite samples, a segment under
+    """Reject a rate outside the model's range
+    (:func:`~vitalkit.inference.beats.sampling_rate_range`), non-finite samples, a segment under
     :data:`~vitalkit.inference.beats.MIN_DURATION_S` and R peaks that are not sample indices."""
     lo, hi = sampling_rate_range(package)
     if not np.isfinite(segment.sampling_rate) or not lo <= segment.sampling_rate <= hi:
