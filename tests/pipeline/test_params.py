@@ -227,3 +227,29 @@ def test_omitted_keys_take_the_notebooks_defaults_everywhere(tmp_path: Path) -> 
     assert explore.parameters["records"] == ["100", "101", "106", "119", "200", "207", "208", "232"]
     files = {p.name for p in STAGES["explore"].inputs(explore.parameters)}
     assert "232.dat" in files and "234.dat" not in files  # the notebook's 8 records, not all 44
+
+
+def test_parameter_checks_import_without_torch_lightning_neurokit_or_papermill() -> None:
+    """`vitalkit validate` and the pipeline package start fast: the allowed strings of training
+    parameters and the record-smoothing check are read from their owners on first use."""
+    import subprocess
+    import sys
+
+    heavy = ("torch", "lightning", "neurokit2", "papermill")
+    code = (
+        "import sys; import vitalkit.pipeline, vitalkit.pipeline.params; "
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_choices_come_from_their_owners() -> None:
+    from vitalkit.evaluate.tasks import CLASS_WEIGHTINGS
+    from vitalkit.pipeline.ranges import CHOICE_OWNERS, check_range, parameter_choices
+    from vitalkit.train.fit import ACCELERATORS
+
+    assert parameter_choices("class_weighting") == CLASS_WEIGHTINGS
+    assert parameter_choices("accelerator") == ACCELERATORS
+    assert all(parameter_choices(name) for name in CHOICE_OWNERS)
+    assert check_range("sampler", "nope").startswith("must be one of ('shuffle'")

@@ -35,11 +35,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import papermill as pm
 import yaml
 
 from vitalkit import config
-from vitalkit.beats.adapt import RecordSmoothing
 from vitalkit.errors import ParamsError, VitalKitError
 from vitalkit.io import sha256_file
 from vitalkit.pipeline.ranges import check_range
@@ -107,6 +105,8 @@ def type_matches(value: Any, annotation: str) -> bool:
 
 @lru_cache(maxsize=64)
 def _inspect(path: str, mtime: float) -> dict[str, dict[str, Any]]:
+    import papermill as pm  # here, not at the top: validating a set should not pay for its imports
+
     return dict(pm.inspect_notebook(path))
 
 
@@ -391,6 +391,8 @@ def load_params(path: str | Path, check_data: bool = True, notebooks_dir: Path |
             problems.append(f"models.{spec.label}: cv_folds must be 0 (off) or at least 2, got {folds}")
         smoothing = {**(raw.get("train") or {}), **spec.train}.get("record_smoothing")
         if smoothing:
+            from vitalkit.beats.adapt import RecordSmoothing  # imports neurokit2 via vitalkit.beats
+
             try:
                 RecordSmoothing.from_params(smoothing)
             except (TypeError, ValueError) as exc:

@@ -19,12 +19,10 @@ True
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
-
-from vitalkit.train.data import CLASS_WEIGHTINGS, SAMPLERS
-from vitalkit.train.fit import ACCELERATORS, WANDB_MODES
-from vitalkit.train.module import LOSSES
 
 
 @dataclass(frozen=True)
@@ -109,25 +107,44 @@ PARAMETER_RANGES: dict[str, Range] = {
 """Allowed values by parameter name (the same meaning in every stage that declares it)."""
 
 
-PARAMETER_CHOICES: dict[str, tuple[str, ...]] = {
-    "accelerator": ACCELERATORS,
-    "wandb": WANDB_MODES,
-    "loss": LOSSES,
-    "sampler": SAMPLERS,
-    "class_weighting": CLASS_WEIGHTINGS,
+CHOICE_OWNERS: dict[str, tuple[str, str]] = {
+    "accelerator": ("vitalkit.train.fit", "ACCELERATORS"),
+    "wandb": ("vitalkit.train.fit", "WANDB_MODES"),
+    "loss": ("vitalkit.train.module", "LOSSES"),
+    "sampler": ("vitalkit.train.data", "SAMPLERS"),
+    "class_weighting": ("vitalkit.evaluate.tasks", "CLASS_WEIGHTINGS"),
 }
-"""Allowed strings by parameter name (the owners' constants, so the two never disagree)."""
+"""Where the allowed strings of each parameter are defined (module, constant): the owners'
+constants, so the two never disagree. They are read on first use, because the training modules
+import torch and Lightning, which checking a parameter set should not wait for."""
+
+
+@cache
+def parameter_choices(name: str) -> tuple[str, ...] | None:
+    """Allowed strings of the parameter ``name`` (None when its strings are not checked).
+
+    Examples
+    --------
+    >>> parameter_choices("loss")
+    ('cross_entropy', 'focal')
+    >>> parameter_choices("lr") is None
+    True
+    """
+    owner = CHOICE_OWNERS.get(name)
+    if owner is None:
+        return None
+    return tuple(getattr(importlib.import_module(owner[0]), owner[1]))
 
 
 def check_range(name: str, value: Any) -> str | None:
     """Why ``value`` is not allowed for the parameter ``name``, or ``None`` when it is.
 
     Numbers are checked against :data:`PARAMETER_RANGES`, strings against
-    :data:`PARAMETER_CHOICES` (a wrong type is reported by the type check); booleans are not
+    :func:`parameter_choices` (a wrong type is reported by the type check); booleans are not
     numbers here.
     """
     if isinstance(value, str):
-        choices = PARAMETER_CHOICES.get(name)
+        choices = parameter_choices(name)
         return None if choices is None or value in choices else f"must be one of {choices}, got {value!r}"
     allowed = PARAMETER_RANGES.get(name)
     if allowed is None or isinstance(value, bool) or not isinstance(value, int | float):
