@@ -445,8 +445,11 @@ class Runner:
     def _run(self) -> Path:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         install_assets(self.run_dir)
-        for stale in self.run_dir.glob(".*.tmp-*"):
+        for stale in self.run_dir.glob(".*.tmp-*"):  # stage folders a dead run was executing into
             shutil.rmtree(stale, ignore_errors=True)
+        for stale in self.run_dir.glob(".*.tmp"):  # a file vitalkit.io.atomic_path was writing
+            if stale.is_file():
+                stale.unlink(missing_ok=True)
         instances = self.params.instances()
         only = self.options.only
         if only:
