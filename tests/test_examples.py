@@ -29,4 +29,10 @@ def test_beat_attempts_command_line() -> None:
     done = subprocess.run(
         [sys.executable, str(EXAMPLES / "beat_attempts.py"), "--help"], capture_output=True, text=True
     )
-    assert done.returncode == 0 and "--out" in done.stdout
+    assert done.returncode == 0 and "--out" in done.stdout and "--round" in done.stdout
+
+
+def test_beat_attempts_round_4_columns_are_new_names() -> None:
+    attempts = _load("beat_attempts")
+    assert not set(attempts.NEIGHBOURHOOD) & set(feature_names(2))
+    assert set(attempts.ROUNDS) == {3, 4}
