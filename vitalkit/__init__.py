@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import importlib.metadata
 
-from vitalkit.errors import DataError, ParamsError, StageError, VitalKitError
+from vitalkit.errors import DataError, ParamsError, SetupError, StageError, VitalKitError
 from vitalkit.lazy import lazy_submodules
 
 try:  # one source of truth: the version pyproject.toml gave the installed distribution
@@ -48,7 +48,15 @@ SUBMODULES = (
     "vitals",
 )
 
-__all__ = ["DataError", "ParamsError", "StageError", "VitalKitError", "__version__", *SUBMODULES]
+__all__ = [
+    "DataError",
+    "ParamsError",
+    "SetupError",
+    "StageError",
+    "VitalKitError",
+    "__version__",
+    *SUBMODULES,
+]
 
 
 __getattr__ = lazy_submodules(__name__, SUBMODULES)

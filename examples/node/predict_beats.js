@@ -12,7 +12,7 @@
 // each beat's probabilities with those of the beats of its recording that look and time like it:
 // p = keep * own + (1 - keep) * mean over its neighbours. The neighbours are found by vitalkit
 // (they need the beat windows) and written to INPUTS.csv as columns neighbour_0 ... (row numbers,
-// the beat itself first); this script applies the average, as `vitalkit predict` does.
+// the beat itself among them); this script applies the average, as `vitalkit predict` does.
 "use strict";
 
 const fs = require("fs");

@@ -276,3 +276,25 @@ def test_a_dead_run_marked_running_is_shown_interrupted_by_compare_summary_and_i
     write_json(b / "run.json", manifest)
     with pytest.raises(DataError, match="evaluate stage did not finish \\(status 'interrupted'\\)"):
         compare_runs([a, b])
+
+
+def test_a_run_finishing_while_a_reader_looks_is_not_marked_interrupted(reports: Path, monkeypatch) -> None:
+    """The reader saw 'running' and no lock holder, but by the time it rewrites the page the run
+    has saved 'ok' (or a --resume holds the lock): the page is left alone."""
+    from vitalkit.pipeline import report
+    from vitalkit.pipeline.lock import RunLock, interrupted
+
+    run = make_run(reports, "smoke-race")
+    finished = json.loads((run / "run.json").read_text())
+    assert finished["status"] == "ok"
+    # what the reader saw a moment earlier: the same run still marked running, its process gone
+    monkeypatch.setattr(report, "effective_manifest", lambda _dir, m: interrupted({**m, "status": "running"}))
+    assert report.read_run(run)["status"] == "interrupted"  # its own view of that moment
+    assert not (run / "index.html").exists()  # but run.json, read again under the lock, says ok
+
+    write_json(run / "run.json", {**finished, "status": "running", "data": {"data_dir": "../shared/data"}})
+    with RunLock(run):  # a --resume took the folder meanwhile
+        report.read_run(run)
+        assert not (run / "index.html").exists()
+    report.read_run(run)  # nobody holds it and run.json says running: now it is dead
+    assert "status <b>interrupted</b>" in (run / "index.html").read_text()

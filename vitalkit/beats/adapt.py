@@ -121,7 +121,8 @@ def beat_description(
 
 
 def record_neighbours(blocks: Sequence[np.ndarray], records: np.ndarray, neighbours: int) -> np.ndarray:
-    """Indices ``(n, neighbours)`` of every beat's nearest beats of the same record (itself first).
+    """Indices ``(n, neighbours)`` of every beat's nearest beats of the same record (itself first,
+    unless an identical beat ties with it).
 
     Each block is standardised within the record and divided by the square root of its width,
     so that the blocks weigh equally. Records shorter than ``neighbours`` beats repeat their

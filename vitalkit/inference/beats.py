@@ -118,7 +118,7 @@ class BeatPredictions:
         The arrays fed to the model, by input name (one row per classified beat).
     neighbours : numpy.ndarray, optional
         With record smoothing: ``(beats, neighbours)`` row numbers of each beat's neighbours
-        (:func:`vitalkit.beats.adapt.record_neighbours`), the beat itself first.
+        (:func:`vitalkit.beats.adapt.record_neighbours`), the beat itself among them.
     """
 
     record: str

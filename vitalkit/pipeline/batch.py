@@ -198,6 +198,41 @@ def new_manifest(spec: BatchSpec, batch_dir: Path) -> dict[str, Any]:
     }
 
 
+def merge_manifest(manifest: dict[str, Any] | None, fresh: dict[str, Any]) -> dict[str, Any]:
+    """The manifest a batch continues with: the earlier one (``None``: the fresh one), with members
+    added to the spec since, and every member's paths in today's portable form.
+
+    An earlier manifest may hold absolute or working-folder-relative paths and a worker's host
+    and pid (before batch.json named no machine detail): parameter files are taken from
+    ``fresh`` (:func:`load_spec` has just rewritten them), run folders become their names (they
+    live in the batch folder), host and pid are dropped.
+
+    Examples
+    --------
+    >>> old = {"members": {"m00": {"params": "/x/reports/b/members/m00.yaml", "status": "done",
+    ...        "run_dir": "reports/b/t-m00", "host": "vm1", "pid": 7}}}
+    >>> new = {"members": {"m00": {"params": "members/m00.yaml", "status": "pending"},
+    ...        "m01": {"params": "members/m01.yaml", "status": "pending"}}}
+    >>> merged = merge_manifest(old, new)
+    >>> merged["members"]["m00"]
+    {'params': 'members/m00.yaml', 'status': 'done', 'run_dir': 't-m00'}
+    >>> sorted(merged["members"])
+    ['m00', 'm01']
+    """
+    if manifest is None:
+        return fresh
+    for member_id, member in fresh["members"].items():  # members added to the spec since
+        manifest["members"].setdefault(member_id, copy.deepcopy(member))
+    for member_id, member in manifest["members"].items():
+        if member_id in fresh["members"]:
+            member["params"] = fresh["members"][member_id]["params"]
+        if member.get("run_dir"):
+            member["run_dir"] = Path(member["run_dir"]).name
+        for key in ("host", "pid"):
+            member.pop(key, None)
+    return manifest
+
+
 def read_manifest(batch_dir: Path) -> dict[str, Any] | None:
     """The batch manifest in ``batch_dir``, or None if there is none yet."""
     file = batch_dir / "batch.json"

@@ -26,6 +26,7 @@ from vitalkit.errors import StageError
 from vitalkit.pipeline.batch import (
     load_spec,
     member_result,
+    merge_manifest,
     new_manifest,
     read_manifest,
     to_run,
@@ -77,11 +78,7 @@ def run_batch(
         print(f"validating {spec_file} (every member) ...", file=out, flush=True)
         spec = load_spec(spec_file, batch_dir)
         manifest = read_manifest(batch_dir) if resume else None
-        fresh = new_manifest(spec, batch_dir)
-        if manifest is None:
-            manifest = fresh
-        for member_id, member in fresh["members"].items():  # members added to the spec since
-            manifest["members"].setdefault(member_id, member)
+        manifest = merge_manifest(manifest, new_manifest(spec, batch_dir))
         pending = to_run(manifest, resume)
         manifest.update(status="running", updated=now(), scheduler=scheduler)
         manifest.update(workers=workers, threads=threads)
@@ -95,8 +92,8 @@ def run_batch(
         jobs: dict[str, dict[str, Any]] = {}
         for member_id in pending:
             member = manifest["members"][member_id]
-            # relative to the batch folder (batch.json names no machine path); an older manifest's
-            # absolute paths still resolve, `batch_dir / absolute` being the absolute path
+            # relative to the batch folder (batch.json names no machine path; merge_manifest has
+            # rewritten an older manifest's paths)
             member.update(status="running", error=None, run_dir=f"{name}-{member_id}")
             jobs[member_id] = {
                 "params_file": str(batch_dir / member["params"]),

@@ -117,7 +117,7 @@ def lock_held(run_dir: str | Path) -> bool:
         return True
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
+    except OSError:  # held (BlockingIOError), or a file system without flock: unknown, so held
         return True
     else:
         fcntl.flock(fd, fcntl.LOCK_UN)
@@ -145,6 +145,17 @@ def effective_manifest(run_dir: str | Path, manifest: Any) -> Any:
     """
     if not isinstance(manifest, dict) or manifest.get("status") != "running" or lock_held(run_dir):
         return manifest
+    return interrupted(manifest)
+
+
+def interrupted(manifest: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a run's manifest with the run and its ``running`` stages marked ``interrupted``.
+
+    Examples
+    --------
+    >>> interrupted({"status": "running", "stages": [{"status": "ok"}, {"status": "running"}]})
+    {'status': 'interrupted', 'stages': [{'status': 'ok'}, {'status': 'interrupted'}]}
+    """
     shown = {**manifest, "status": "interrupted"}
     if isinstance(manifest.get("stages"), list):
         shown["stages"] = [

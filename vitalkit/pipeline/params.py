@@ -38,7 +38,7 @@ from typing import Any
 import yaml
 
 from vitalkit import config
-from vitalkit.errors import ParamsError, VitalKitError
+from vitalkit.errors import ParamsError, SetupError, VitalKitError
 from vitalkit.io import sha256_file
 from vitalkit.pipeline.ranges import check_range
 from vitalkit.pipeline.stages import PER_MODEL, RESERVED, STAGES, Stage
@@ -369,6 +369,8 @@ def load_params(path: str | Path, check_data: bool = True, notebooks_dir: Path |
         stage = STAGES[s]
         try:
             declared = notebook_parameters(stage, notebooks_dir)
+        except SetupError:
+            raise  # no notebooks at all: not a problem of the parameter set
         except VitalKitError as exc:
             problems.append(str(exc))
             continue

@@ -31,7 +31,7 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from vitalkit.io import read_json, write_text
-from vitalkit.pipeline.lock import effective_manifest
+from vitalkit.pipeline.lock import RunLock, RunLockedError, effective_manifest, interrupted
 
 TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = "assets"
@@ -490,8 +490,19 @@ def read_run(run_dir: str | Path) -> Any:
     recorded = read_json(run_dir / "run.json")
     shown = effective_manifest(run_dir, recorded)
     if shown is not recorded:
-        try:
-            write_index(run_dir, shown)
-        except OSError:
-            pass
+        _mark_index_interrupted(run_dir)
     return shown
+
+
+def _mark_index_interrupted(run_dir: Path) -> None:
+    """Rewrite a dead run's ``index.html`` as interrupted, holding the run's lock and reading
+    ``run.json`` again under it, so that a run that finished (or a ``--resume`` that started)
+    between the reader's look and now is never marked interrupted. A folder in use or not
+    writable keeps its page."""
+    try:
+        with RunLock(run_dir):
+            current = read_json(run_dir / "run.json")
+            if isinstance(current, dict) and current.get("status") == "running":
+                write_index(run_dir, interrupted(current))
+    except (RunLockedError, OSError):
+        pass
