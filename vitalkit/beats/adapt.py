@@ -193,17 +193,36 @@ def smooth_beats(
         return np.asarray(proba)
     if not isinstance(setting, RecordSmoothing):
         setting = RecordSmoothing(**setting)
-    blocks = beat_description(windows, rr, feature_names, sampling_rate, before_s)
-    nbrs = record_neighbours(blocks, records, setting.neighbours)
+    nbrs = beat_neighbours(windows, rr, feature_names, records, sampling_rate, before_s, setting.neighbours)
     return smooth_probabilities(proba, nbrs, setting.keep).astype(np.float32)
+
+
+def beat_neighbours(
+    windows: np.ndarray,
+    rr: np.ndarray,
+    feature_names: Sequence[str],
+    records: np.ndarray,
+    sampling_rate: float,
+    before_s: float,
+    neighbours: int,
+) -> np.ndarray:
+    """:func:`record_neighbours` of beats given as arrays: their windows, beat-feature table and
+    record (what :func:`smooth_beats` averages over; ``vitalkit predict`` also writes them out)."""
+    blocks = beat_description(windows, rr, feature_names, sampling_rate, before_s)
+    return record_neighbours(blocks, records, neighbours)
 
 
 def beat_set_neighbours(beats: Any, neighbours: int) -> np.ndarray:
     """:func:`record_neighbours` of the beats of a :class:`~vitalkit.beats.dataset.BeatSet`."""
-    blocks = beat_description(
-        beats.windows, beats.rr, beats.feature_names, beats.sampling_rate, beats.before_s
+    return beat_neighbours(
+        beats.windows,
+        beats.rr,
+        beats.feature_names,
+        beats.record,
+        beats.sampling_rate,
+        beats.before_s,
+        neighbours,
     )
-    return record_neighbours(blocks, beats.record, neighbours)
 
 
 def smooth_beat_set(

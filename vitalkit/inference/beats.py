@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from vitalkit.beats.adapt import RecordSmoothing, beat_description, record_neighbours, smooth_probabilities
+from vitalkit.beats.adapt import RecordSmoothing, beat_neighbours, smooth_probabilities
 from vitalkit.beats.detect import DEFAULT_DETECTOR, align_to_template, ecg_rpeaks_leads
 from vitalkit.beats.inputs import prepare_leads, recipe_inputs
 from vitalkit.data.records import Record
@@ -325,10 +325,15 @@ def predict_beats(
     neighbours = None
     if package.record_smoothing is not None:
         setting = RecordSmoothing(**package.record_smoothing)
-        blocks = beat_description(
-            inputs.windows, inputs.rr, inputs.feature_names, leads.sampling_rate, recipe.before_s
+        neighbours = beat_neighbours(
+            inputs.windows,
+            inputs.rr,
+            inputs.feature_names,
+            np.zeros(n, dtype=np.int64),
+            leads.sampling_rate,
+            recipe.before_s,
+            setting.neighbours,
         )
-        neighbours = record_neighbours(blocks, np.zeros(n, dtype=np.int64), setting.neighbours)
         proba = smooth_probabilities(proba, neighbours, setting.keep).astype(np.float32)
     timings["model"] = time.perf_counter() - start
     kept = peaks[inputs.inside]
