@@ -7,8 +7,11 @@ from vitalkit.beats.adapt import (
     SMALL_RECORD_BEATS,
     RecordSmoothing,
     beat_description,
+    beat_neighbours,
+    beat_set_neighbours,
     nearest_rows,
     record_neighbours,
+    smooth_beat_set,
     smooth_beats,
     smooth_probabilities,
 )
@@ -63,6 +66,29 @@ def test_short_records_find_the_same_neighbours_as_scikit_learn(n) -> None:
     assert ours.shape == (n, k)
     assert (ours[:, 0] == np.arange(n)).all()
     np.testing.assert_array_equal(np.sort(ours, axis=1), np.sort(theirs, axis=1))
+
+
+def test_beat_set_helpers_are_the_array_functions() -> None:
+    from types import SimpleNamespace
+
+    rng = np.random.default_rng(5)
+    n = 60
+    beats = SimpleNamespace(
+        windows=rng.normal(size=(n, 1, 252)),
+        rr=rng.uniform(0.5, 1.2, (n, 2)),
+        feature_names=["rr_pre_record_mean", "rr_post_record_mean"],
+        record=np.repeat(["a", "b"], n // 2),
+        sampling_rate=360.0,
+        before_s=0.25,
+    )
+    arrays = (beats.windows, beats.rr, beats.feature_names, beats.record, 360.0, 0.25)
+    proba = rng.dirichlet(np.ones(3), n)
+    np.testing.assert_array_equal(beat_set_neighbours(beats, 5), beat_neighbours(*arrays, 5))
+    setting = RecordSmoothing(neighbours=5, keep=0.3)
+    np.testing.assert_array_equal(
+        smooth_beat_set(proba, setting, beats), smooth_beats(proba, setting, *arrays)
+    )
+    np.testing.assert_array_equal(smooth_beat_set(proba, None, beats), proba)
 
 
 def test_description_is_rate_independent() -> None:

@@ -60,3 +60,21 @@ def test_per_record_table() -> None:
     t = per_record_table(y, p, np.array(["a", "a", "a", "b", "b"]), ["N", "S"])
     assert t.loc["a", "beats"] == 3 and t.loc["a", "N_Se"] == 0.5 and t.loc["b", "accuracy"] == 1.0
     assert confusion(y, p, 2).sum() == 5
+
+
+def test_multilabel_bootstrap_draws_the_same_records_as_the_multiclass_one() -> None:
+    from vitalkit.evaluate.bootstrap import bootstrap_confusions, record_confusions
+    from vitalkit.evaluate.multilabel import multilabel_bootstrap, paired_bootstrap_multilabel
+
+    rng = np.random.default_rng(4)
+    groups = rng.integers(0, 12, 600)
+    y = rng.integers(0, 2, groups.size)
+    pred = np.where(rng.random(y.size) < 0.8, y, 1 - y)
+    # one yes/no label is the two-class problem: same tables, same draws, same intervals
+    cms, _ = record_confusions(y, pred, groups, 2)
+    multiclass = bootstrap_confusions(cms, ["N", "S"], n_boot=300, seed=3, level=0.9)
+    multilabel = multilabel_bootstrap(y[:, None], pred[:, None], groups, ["S"], n_boot=300, seed=3, level=0.9)
+    for metric in ("S_Se", "S_+P", "S_F1", "S_FPR"):
+        assert multilabel.loc[metric].tolist() == pytest.approx(multiclass.loc[metric].tolist(), abs=1e-12)
+    same = paired_bootstrap_multilabel(y[:, None], pred[:, None], pred[:, None], groups, ["S"], n_boot=100)
+    assert same["difference"] == same["ci_low"] == same["ci_high"] == 0 and same["p_value"] == 1.0

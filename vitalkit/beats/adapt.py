@@ -212,30 +212,19 @@ def beat_neighbours(
     return record_neighbours(blocks, records, neighbours)
 
 
+def _beat_arrays(beats: Any) -> tuple[np.ndarray, np.ndarray, Sequence[str], np.ndarray, float, float]:
+    """What :func:`beat_neighbours` and :func:`smooth_beats` take of a beat set, in their order:
+    windows, beat-feature table, its column names, records, sampling rate, ``before_s``."""
+    return beats.windows, beats.rr, beats.feature_names, beats.record, beats.sampling_rate, beats.before_s
+
+
 def beat_set_neighbours(beats: Any, neighbours: int) -> np.ndarray:
     """:func:`record_neighbours` of the beats of a :class:`~vitalkit.beats.dataset.BeatSet`."""
-    return beat_neighbours(
-        beats.windows,
-        beats.rr,
-        beats.feature_names,
-        beats.record,
-        beats.sampling_rate,
-        beats.before_s,
-        neighbours,
-    )
+    return beat_neighbours(*_beat_arrays(beats), neighbours)
 
 
 def smooth_beat_set(
     proba: np.ndarray, setting: RecordSmoothing | Mapping[str, Any] | None, beats: Any
 ) -> np.ndarray:
     """:func:`smooth_beats` for the beats of a :class:`~vitalkit.beats.dataset.BeatSet`."""
-    return smooth_beats(
-        proba,
-        setting,
-        beats.windows,
-        beats.rr,
-        beats.feature_names,
-        beats.record,
-        beats.sampling_rate,
-        beats.before_s,
-    )
+    return smooth_beats(proba, setting, *_beat_arrays(beats))

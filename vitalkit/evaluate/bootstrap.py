@@ -39,7 +39,12 @@ def record_confusions(
 
 
 def resample_confusions(cms: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
-    """Bootstrap replicates ``(n_boot, K, K)``: records drawn with replacement, matrices summed."""
+    """Bootstrap replicates ``(n_boot, K, K)``: records drawn with replacement, matrices summed.
+
+    Any per-record count tables ``(n_records, ...)`` resample the same way (the multi-label
+    tables of :mod:`vitalkit.evaluate.multilabel`); stacking two tables per record along the
+    second axis gives paired replicates (the same draws for both).
+    """
     rng = np.random.default_rng(seed)
     r = cms.shape[0]
     draws = rng.multinomial(r, np.full(r, 1.0 / r), size=n_boot)
@@ -110,6 +115,24 @@ def bootstrap_confusions(
     """
     point = metric_arrays(np.asarray(cms).sum(axis=0), classes)
     reps = metric_arrays(resample_confusions(np.asarray(cms), n_boot, seed), classes)
+    return percentile_table(point, reps, level)
+
+
+def percentile_table(
+    point: dict[str, np.ndarray], reps: dict[str, np.ndarray], level: float = 0.95
+) -> pd.DataFrame:
+    """Table of point estimates and percentile CIs of bootstrap replicates, one row per metric.
+
+    ``point`` holds each metric's estimate on all data, ``reps`` its ``(n_boot,)``
+    replicates; non-finite replicates (metric undefined on that draw) are left out of the
+    interval, which is NaN when none is finite.
+
+    Examples
+    --------
+    >>> t = percentile_table({"f1": np.float64(0.5)}, {"f1": np.array([0.4, np.nan, 0.6])}, 0.5)
+    >>> t.loc["f1"].tolist()
+    [0.5, 0.45, 0.55]
+    """
     alpha = (1 - level) / 2
     rows = {}
     for name, value in point.items():
@@ -251,14 +274,7 @@ def group_bootstrap(
         idx = order[np.repeat(starts[draw], c) + within]
         for k, v in as_dict(metric(*(a[idx] for a in arrays))).items():
             reps[k].append(v)
-    alpha = (1 - level) / 2
-    rows = {}
-    for k, value in point.items():
-        r = np.asarray(reps[k])
-        r = r[np.isfinite(r)]
-        lo, hi = np.quantile(r, [alpha, 1 - alpha]) if r.size else (np.nan, np.nan)
-        rows[k] = {"value": value, "ci_low": float(lo), "ci_high": float(hi), "n_boot": int(r.size)}
-    table = pd.DataFrame(rows).T
-    table["n_boot"] = table["n_boot"].astype(int)
-    table.index.name = "metric"
+    replicates = {k: np.asarray(r) for k, r in reps.items()}
+    table = percentile_table(point, replicates, level)
+    table["n_boot"] = [int(np.isfinite(replicates[k]).sum()) for k in table.index]
     return table

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from vitalkit.evaluate.bootstrap import paired_difference_summary
+from vitalkit.evaluate.bootstrap import paired_difference_summary, percentile_table, resample_confusions
 
 PER_LABEL = ("Se", "+P", "F1", "FPR")
 
@@ -84,23 +84,10 @@ def multilabel_bootstrap(
     level: float = 0.95,
 ) -> pd.DataFrame:
     """Point estimates and percentile CIs, resampling groups; same layout as ``bootstrap_metrics``."""
-    names, inverse = np.unique(np.asarray(groups), return_inverse=True)
-    per_group = np.stack(
-        [label_tables(y_true[inverse == g], y_pred[inverse == g]) for g in range(names.size)]
-    )
-    rng = np.random.default_rng(seed)
-    draws = rng.multinomial(names.size, np.full(names.size, 1.0 / names.size), size=n_boot)
-    reps = metrics_from_tables(np.einsum("bg,gkc->bkc", draws, per_group), classes)
+    per_group = group_label_tables(y_true, y_pred, groups)
+    reps = metrics_from_tables(resample_confusions(per_group, n_boot, seed), classes)
     point = metrics_from_tables(per_group.sum(axis=0), classes)
-    alpha = (1 - level) / 2
-    rows = {}
-    for name, value in point.items():
-        values = reps[name][np.isfinite(reps[name])]
-        lo, hi = np.quantile(values, [alpha, 1 - alpha]) if values.size else (np.nan, np.nan)
-        rows[name] = {"value": float(value), "ci_low": float(lo), "ci_high": float(hi)}
-    table = pd.DataFrame(rows).T
-    table.index.name = "metric"
-    return table
+    return percentile_table(point, reps, level)
 
 
 def group_label_tables(y_true: np.ndarray, y_pred: np.ndarray, groups: np.ndarray) -> np.ndarray:
@@ -123,10 +110,10 @@ def paired_bootstrap_multilabel(
     """Paired bootstrap of ``metric(A) - metric(B)`` resampling groups (same draws for both)."""
     tables_a = group_label_tables(y_true, pred_a, groups)
     tables_b = group_label_tables(y_true, pred_b, groups)
-    g = tables_a.shape[0]
-    draws = np.random.default_rng(seed).multinomial(g, np.full(g, 1.0 / g), size=n_boot)
-    rep_a = metrics_from_tables(np.einsum("bg,gkc->bkc", draws, tables_a), classes)[metric]
-    rep_b = metrics_from_tables(np.einsum("bg,gkc->bkc", draws, tables_b), classes)[metric]
+    g, k = tables_a.shape[:2]
+    reps = resample_confusions(np.concatenate([tables_a, tables_b], axis=1), n_boot, seed)  # same draws
+    rep_a = metrics_from_tables(reps[:, :k], classes)[metric]
+    rep_b = metrics_from_tables(reps[:, k:], classes)[metric]
     diff = (rep_a - rep_b)[np.isfinite(rep_a - rep_b)]
     observed = float(
         metrics_from_tables(tables_a.sum(0), classes)[metric]
