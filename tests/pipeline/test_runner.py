@@ -218,6 +218,10 @@ def test_failed_stage_leaves_earlier_products_intact(tmp_path: Path, monkeypatch
     stages = {s["label"]: s for s in manifest["stages"]}
     assert stages["preprocess"]["status"] == "failed" and manifest["status"] == "failed"
     assert "119.dat: checksum mismatch" in stages["preprocess"]["error"]
+    # the recorded error names the file relative to the data folder, the terminal's in full
+    assert str(tmp_path) not in stages["preprocess"]["error"], stages["preprocess"]["error"]
+    assert "$VITALKIT_DATA_DIR/mitdb/119.dat" in stages["preprocess"]["error"]
+    assert str(data_dir / "mitdb" / "119.dat") in str(err.value)
     assert (run_dir / "02_preprocess.failed" / "report.html").is_file()
     from vitalkit.io import hash_tree
 

@@ -235,6 +235,10 @@ class Runner:
     def _say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
 
+    def _machine_text(self, text: str) -> str:
+        """A recorded text with the run and data placeholders written out again (for the terminal)."""
+        return text.replace(RUN_PLACEHOLDER, str(self.run_dir)).replace(DATA_PLACEHOLDER, str(self.data_dir))
+
     def _placeholders(self) -> dict[str, str]:
         """Machine paths of this run and their portable stand-ins, longest first."""
         pairs = {
@@ -398,7 +402,11 @@ class Runner:
             tmp.rename(failed)
             interrupted = isinstance(error, KeyboardInterrupt)
             record["status"] = "interrupted" if interrupted else "failed"
-            record["error"] = "interrupted by the user" if interrupted else _error_text(error)
+            # the error names files: written relative to the run and data folders like the reports
+            mapping = {str(tmp): f"{RUN_PLACEHOLDER}/{failed.name}", **self._placeholders()}
+            record["error"] = (
+                "interrupted by the user" if interrupted else _portable_text(_error_text(error), mapping)
+            )
             record["report"] = f"{failed.name}/report.html" if (failed / "report.html").is_file() else None
             record["executed_notebook"] = f"{failed.name}/notebook.ipynb"
             self.manifest.set_stage(record)
@@ -501,7 +509,7 @@ class Runner:
         index = write_index(self.run_dir, self.manifest.data)
         if failed:
             raise StageError(
-                f"stage {failed['label']} failed: {failed['error']}\n"
+                f"stage {failed['label']} failed: {self._machine_text(failed['error'])}\n"
                 f"  report: {self.run_dir / (failed.get('report') or '')}\n"
                 f"  earlier products are intact; fix the cause and continue with "
                 f"`vitalkit run {self.params.path} --resume`"
@@ -524,8 +532,8 @@ def portable_dir(path: Path, root: Path, given: str | None = None) -> str:
 
     The shortest relative form is taken among the path as resolved and as ``given`` (the
     ``VITALKIT_DATA_DIR`` value, which may reach the data through a symbolic link); a form that
-    climbs more than two folders above the root names the machine's layout, so then only the
-    folder's name is kept.
+    climbs more than one folder above the root (``../../tmp/...``) names the machine's layout,
+    so then only the folder's name is kept.
 
     Examples
     --------
@@ -533,6 +541,8 @@ def portable_dir(path: Path, root: Path, given: str | None = None) -> str:
     '../shared/data'
     >>> portable_dir(Path("/srv/x/y/data"), Path("/home/me/checkout"))
     'data'
+    >>> portable_dir(Path("/tmp/sets/mine.yaml"), Path("/work/checkout"))
+    'mine.yaml'
     """
     roots = {os.path.abspath(root), str(Path(root).resolve())}
     paths = {str(Path(path).resolve()), os.path.abspath(path)}
@@ -545,7 +555,7 @@ def portable_dir(path: Path, root: Path, given: str | None = None) -> str:
                 forms.append(os.path.relpath(p, r))
             except ValueError:  # another drive (Windows)
                 continue
-    forms = [f for f in forms if not f.startswith(os.path.join(*[os.pardir] * 3))]
+    forms = [f for f in forms if not f.startswith(os.path.join(os.pardir, os.pardir))]
     return min(forms, key=len) if forms else Path(path).name
 
 
@@ -557,11 +567,22 @@ def _relocate(tmp: Path, final: Path, placeholders: dict[str, str]) -> None:
         path = tmp / name
         if path.is_file():
             text = path.read_text()
-            new = text
-            for old, portable in mapping.items():  # longest first: the tmp folder lies in the run
-                new = new.replace(old, portable)
+            new = _portable_text(text, mapping)
             if new != text:
                 path.write_text(new)
+
+
+def _portable_text(text: str, mapping: dict[str, str]) -> str:
+    """``text`` with each machine path of ``mapping`` replaced by its stand-in, the first key
+    first (the stage's temporary folder lies inside the run folder, so it must come first).
+
+    >>> mapping = {"/w/r/.s.tmp": "$RUN_DIR/s", "/w/r": "$RUN_DIR"}
+    >>> _portable_text("FileNotFoundError: /w/r/.s.tmp/x.csv", mapping)
+    'FileNotFoundError: $RUN_DIR/s/x.csv'
+    """
+    for old, portable in mapping.items():
+        text = text.replace(old, portable)
+    return text
 
 
 def _error_text(error: BaseException) -> str:

@@ -174,15 +174,20 @@ class TrainResult:
     wall_time_s: float
     n_parameters: int | None
 
-    def summary(self) -> dict[str, Any]:
-        """Headline numbers as a flat dict."""
-        return {
+    def summary(self, timing: bool = True) -> dict[str, Any]:
+        """Headline numbers as a flat dict; ``timing=False`` leaves out the wall time (the one
+        entry that differs between two runs of the same parameters, so a notebook compared by
+        nbval shows the rest)."""
+        numbers = {
             "best_epoch": self.best_epoch,
             "best_val_macro_f1": self.best_val_macro_f1,
             "epochs_run": self.epochs_run,
             "wall_time_s": round(self.wall_time_s, 1),
             "n_parameters": self.n_parameters,
         }
+        if not timing:
+            del numbers["wall_time_s"]
+        return numbers
 
 
 class EpochPrinter(Callback):
