@@ -188,7 +188,8 @@ def load_qrs_record(
 def detector_version(name: str) -> str:
     """A short hash of a detector's code and the libraries it runs on (the cache key).
 
-    It covers the detector function's source, the values it closes over, the source of the
+    It covers the source of the detector function (and of its ``vk_find`` step after cleaning),
+    the strings they close over, the source of the
     modules named in its ``vk_depends`` attribute (helpers it calls), the versions of the
     detectors named in its ``vk_members`` attribute (for ensembles) and the versions of
     neurokit2, wfdb, NumPy and SciPy.
@@ -204,8 +205,11 @@ def detector_version(name: str) -> str:
 
     fn = DETECTORS[name]
     parts = [name, neurokit2.__version__, wfdb.__version__, np.__version__, scipy.__version__]
-    parts.append(inspect.getsource(fn))
-    parts += [repr(c.cell_contents) for c in (fn.__closure__ or ()) if isinstance(c.cell_contents, str)]
+    for part in (fn, getattr(fn, "vk_find", None)):  # vk_find: the step after cleaning (detect._on_cleaned)
+        if part is not None:
+            parts.append(inspect.getsource(part))
+            closure = part.__closure__ or ()
+            parts += [repr(c.cell_contents) for c in closure if isinstance(c.cell_contents, str)]
     for module in getattr(fn, "vk_depends", ()):
         parts.append(inspect.getsource(module))
     parts += [detector_version(member) for member in getattr(fn, "vk_members", ())]

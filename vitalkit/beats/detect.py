@@ -24,24 +24,40 @@ from dataclasses import dataclass
 import neurokit2 as nk
 import numpy as np
 
-from vitalkit.beats import consensus
+from vitalkit.beats import consensus, exact_speedups
 from vitalkit.beats.consensus import consensus_rpeaks
+from vitalkit.beats.exact_speedups import elgendi_peaks, install_xqrs_speedup
 from vitalkit.signal.filters import check_signal
 
 Detector = Callable[[np.ndarray, float], np.ndarray]
 
 
 def _neurokit(method: str, clean: str) -> Detector:
-    def detect(signal: np.ndarray, sampling_rate: float) -> np.ndarray:
-        cleaned = nk.ecg_clean(signal, sampling_rate=round(sampling_rate), method=clean)
+    def find(cleaned: np.ndarray, sampling_rate: float) -> np.ndarray:
         info = nk.ecg_findpeaks(cleaned, sampling_rate=round(sampling_rate), method=method)
         return np.asarray(info["ECG_R_Peaks"], dtype=np.int64)
 
+    def detect(signal: np.ndarray, sampling_rate: float) -> np.ndarray:
+        return find(_clean(signal, sampling_rate, clean), sampling_rate)
+
     detect.__doc__ = f"neurokit2 ``ecg_findpeaks(method={method!r})`` on ``ecg_clean({clean!r})``."
+    return _on_cleaned(detect, clean, find)
+
+
+def _clean(signal: np.ndarray, sampling_rate: float, method: str) -> np.ndarray:
+    """``nk.ecg_clean`` as every neurokit2-based member calls it."""
+    return nk.ecg_clean(signal, sampling_rate=round(sampling_rate), method=method)
+
+
+def _on_cleaned(detect: Detector, clean: str, find: Detector) -> Detector:
+    """Mark ``detect`` as ``find`` applied to ``ecg_clean(method=clean)``: the consensus then cleans
+    once per cleaning method for all its members (five of them share ``'neurokit'``)."""
+    detect.vk_clean = clean  # type: ignore[attr-defined]
+    detect.vk_find = find  # type: ignore[attr-defined]
     return detect
 
 
-def _manikandan(signal: np.ndarray, sampling_rate: float) -> np.ndarray:
+def _manikandan_find(cleaned: np.ndarray, sampling_rate: float) -> np.ndarray:
     """neurokit2 ``manikandan2012`` (Shannon energy + Hilbert transform) on ``ecg_clean('neurokit')``.
 
     neurokit2 0.2.13 crashes when a zero crossing of its detection function falls in the
@@ -51,7 +67,6 @@ def _manikandan(signal: np.ndarray, sampling_rate: float) -> np.ndarray:
     and detections in the extension dropped.
     """
     fs = round(sampling_rate)
-    cleaned = nk.ecg_clean(signal, sampling_rate=fs, method="neurokit")
     for pad_s in (2.0, 2.1, 2.3, 2.6):
         pad = min(round(pad_s * fs), cleaned.size - 1)
         padded = np.concatenate([cleaned, cleaned[-pad - 1 : -1][::-1]])
@@ -64,10 +79,27 @@ def _manikandan(signal: np.ndarray, sampling_rate: float) -> np.ndarray:
     raise ValueError("neurokit2 manikandan2012 failed at the end of the signal with every padding tried")
 
 
+def _manikandan(signal: np.ndarray, sampling_rate: float) -> np.ndarray:
+    """:func:`_manikandan_find` on ``ecg_clean('neurokit')``."""
+    return _manikandan_find(_clean(signal, sampling_rate, "neurokit"), sampling_rate)
+
+
+def _elgendi_find(cleaned: np.ndarray, sampling_rate: float) -> np.ndarray:
+    return np.asarray(elgendi_peaks(cleaned, round(sampling_rate)), dtype=np.int64)
+
+
+def _elgendi(signal: np.ndarray, sampling_rate: float) -> np.ndarray:
+    """neurokit2 ``elgendi2010`` on ``ecg_clean('elgendi2010')``, by the output-identical
+    :func:`~vitalkit.beats.exact_speedups.elgendi_peaks` (neurokit2 loops over every sample)."""
+    return _elgendi_find(_clean(signal, sampling_rate, "elgendi2010"), sampling_rate)
+
+
 def _xqrs(signal: np.ndarray, sampling_rate: float) -> np.ndarray:
-    """wfdb's XQRS detector (``wfdb.processing.xqrs_detect``)."""
+    """wfdb's XQRS detector (``wfdb.processing.xqrs_detect``), its local-peak search replaced by
+    the output-identical :func:`~vitalkit.beats.exact_speedups.find_local_peaks`."""
     from wfdb import processing
 
+    install_xqrs_speedup()
     return np.asarray(processing.xqrs_detect(signal, fs=sampling_rate, verbose=False), dtype=np.int64)
 
 
@@ -75,7 +107,7 @@ DETECTORS: dict[str, Detector] = {
     "neurokit": _neurokit("neurokit", "neurokit"),
     "pantompkins1985": _neurokit("pantompkins1985", "pantompkins1985"),
     "hamilton2002": _neurokit("hamilton2002", "hamilton2002"),
-    "elgendi2010": _neurokit("elgendi2010", "elgendi2010"),
+    "elgendi2010": _on_cleaned(_elgendi, "elgendi2010", _elgendi_find),
     "engzeemod2012": _neurokit("engzeemod2012", "engzeemod2012"),
     "kalidas2017": _neurokit("kalidas2017", "kalidas2017"),
     "rodrigues2021": _neurokit("rodrigues2021", "neurokit"),
@@ -84,7 +116,7 @@ DETECTORS: dict[str, Detector] = {
     "christov2004": _neurokit("christov2004", "neurokit"),
     "khamis2016": _neurokit("khamis2016", "neurokit"),
     "martinez2004": _neurokit("martinez2004", "neurokit"),
-    "manikandan2012": _manikandan,
+    "manikandan2012": _on_cleaned(_manikandan, "neurokit", _manikandan_find),
     "xqrs": _xqrs,
 }
 """Registered R-peak detectors, by name."""
@@ -118,8 +150,10 @@ def _member_peaks(detect_member: Callable[[str], np.ndarray]) -> list[np.ndarray
 
 
 def _consensus(signal: np.ndarray, sampling_rate: float) -> np.ndarray:
-    """Consensus of :data:`CONSENSUS_MEMBERS` (:func:`vitalkit.beats.consensus.consensus_rpeaks`)."""
-    members = _member_peaks(lambda name: ecg_rpeaks(signal, sampling_rate, method=name))
+    """Consensus of :data:`CONSENSUS_MEMBERS` (:func:`vitalkit.beats.consensus.consensus_rpeaks`),
+    each cleaning method run once for all the members that use it."""
+    cleaned: dict[str, np.ndarray] = {}
+    members = _member_peaks(lambda name: _rpeaks(signal, sampling_rate, name, cleaned))
     return consensus_rpeaks(signal, sampling_rate, members)
 
 
@@ -148,6 +182,8 @@ def consensus_from_members(
 
 
 _consensus.vk_depends = (consensus, sys.modules[__name__])  # type: ignore[attr-defined]
+_xqrs.vk_depends = (exact_speedups,)  # type: ignore[attr-defined]
+_elgendi.vk_depends = (exact_speedups,)  # type: ignore[attr-defined]
 _consensus.vk_members = CONSENSUS_MEMBERS  # type: ignore[attr-defined]
 DETECTORS["consensus"] = _consensus
 
@@ -210,7 +246,14 @@ def ecg_rpeaks(signal: np.ndarray, sampling_rate: float, method: str | None = No
     True
 
     """
-    method = method or DEFAULT_DETECTOR
+    return _rpeaks(signal, sampling_rate, method or DEFAULT_DETECTOR)
+
+
+def _rpeaks(
+    signal: np.ndarray, sampling_rate: float, method: str, cleaned: dict[str, np.ndarray] | None = None
+) -> np.ndarray:
+    """:func:`ecg_rpeaks`; with ``cleaned``, a detector marked by :func:`_on_cleaned` takes its
+    cleaned signal from that dict (filling it on first use) instead of cleaning again."""
     if method not in DETECTORS:
         raise ValueError(f"unknown R-peak detector {method!r}; known: {sorted(DETECTORS)}")
     x = _checked(signal, sampling_rate)
@@ -222,8 +265,15 @@ def ecg_rpeaks(signal: np.ndarray, sampling_rate: float, method: str | None = No
         )
     if x is None:
         return np.empty(0, dtype=np.int64)
+    detector = DETECTORS[method]
+    clean = getattr(detector, "vk_clean", None)
     try:
-        peaks = DETECTORS[method](x, sampling_rate)
+        if cleaned is not None and clean is not None:
+            if clean not in cleaned:
+                cleaned[clean] = _clean(x, sampling_rate, clean)
+            peaks = detector.vk_find(cleaned[clean], sampling_rate)  # type: ignore[attr-defined]
+        else:
+            peaks = detector(x, sampling_rate)
     except Exception as exc:  # a library failing deep inside: say which detector and on what
         raise ValueError(
             f"R-peak detector {method!r} failed on this signal ({x.size} samples at {sampling_rate:g} Hz): "
