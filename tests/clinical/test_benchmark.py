@@ -2,7 +2,11 @@
 
 from pathlib import Path
 
+import pytest
+import yaml
+
 from vitalkit.cli import main
+from vitalkit.errors import ParamsError
 from vitalkit.pipeline.params import load_params
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -31,3 +35,13 @@ def test_clinical_parameter_set_is_valid():
     params = load_params(PROJECT / "params" / "clinical.yaml", check_data=False)  # data: the other tests
     (instance,) = params.instances()
     assert instance.label == "clinical" and instance.parameters["qt_records"] == "ALL"
+    assert instance.parameters["st_reference"] == "dominant"
+
+
+def test_unknown_st_reference_is_named(tmp_path: Path, data_dir):
+    data = yaml.safe_load((PROJECT / "params" / "clinical.yaml").read_text())
+    data["clinical"]["st_reference"] = "median"
+    path = tmp_path / "clinical.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(ParamsError, match=r"st_reference \['median'\] unknown.*dominant"):
+        load_params(path)  # the stage's own checks run with the data check

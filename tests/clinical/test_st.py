@@ -67,8 +67,8 @@ def test_edb_st_episode_is_found_on_a_real_record(data_dir):
 def test_misses_are_explained_on_real_records(data_dir):
     """sele0203's two episodes run from the excerpt's start (the initial reference sits inside
     them; from the PR level they exceed 0.1 mV); sele0116's found episodes are no misses."""
-    results = {r: record_st(r) for r in ("sele0203", "sele0116")}
-    missed = missed_episodes(results)
+    results = {r: record_st(r, reference="initial") for r in ("sele0203", "sele0116")}
+    missed = missed_episodes(results, reference="initial")
     assert missed["record"].tolist() == ["sele0203", "sele0203"]
     assert (missed["reason"] == "begins with the excerpt").all()
     assert (missed["isoelectric_mv"] > 0.1).all() and (missed["our_change_mv"] < 0.1).all()
@@ -83,7 +83,7 @@ def test_a_miss_below_threshold_and_a_found_episode():
         {"channel": [0, 0], "direction": ["+", "-"], "start_s": [140.0, 40.0], "end_s": [210.0, 100.0]}
     )
     ours = pd.DataFrame({"channel": [0], "direction": ["-"], "start_s": [50.0], "end_s": [90.0]})
-    missed = missed_episodes({"x": {"trend": trend, "reference": reference, "episodes": ours}})
+    missed = missed_episodes({"x": {"trend": trend, "reference": reference, "episodes": ours}}, "initial")
     assert missed[["direction", "reason", "our_change_mv"]].values.tolist() == [
         ["+", "below threshold", 0.05]
     ]

@@ -61,6 +61,8 @@ def clinical_headline(
         "qt_error_sd_ms": round(float(qt_overall["qt_sd_ms"]), 1),
         "st_reference_episodes": int(total["reference"]),
         "st_reference_episodes_found": int(total["found"]),
+        "st_episodes_ours": int(total["ours"]),
+        "st_episodes_confirmed": int(total["confirmed"]),
         "mi_auroc": round(float(best["auroc"]), 3),
         "mi_auroc_ci95": [round(float(best["auroc_ci_low"]), 3), round(float(best["auroc_ci_high"]), 3)],
         "mi_f1": round(float(best["f1"]), 3),

@@ -22,7 +22,13 @@ Episode (European ST-T database convention, Taddei et al. 1992)
     same direction, for at least 30 s. The EDB measures deviation against the ST level at
     the start of the full two-hour record; ``reference="initial"`` imitates that with the
     first 30 s of the signal analysed (QTDB excerpts start mid-record, so their reference
-    differs from the EDB annotators'), ``reference="isoelectric"`` uses the PR level.
+    differs from the EDB annotators'), ``reference="isoelectric"`` uses the PR level, and
+    ``reference="dominant"`` the lead's modal ST level over the whole signal
+    (:func:`dominant_level`: where the trend spends most of its time, so a patient's
+    resting ST offset is no episode and an episode under way at the start is one).
+    With ``"dominant"`` the episode keeps going while the change stays within
+    :data:`DOMINANT_SETTINGS` ``hysteresis_mv`` of the threshold, and runs of one direction
+    separated by at most ``merge_gap_s`` are one episode.
 
 Examples
 --------
@@ -45,6 +51,19 @@ from vitalkit.signal.filters import check_signal
 
 OFFSETS_MS = (60, 80)
 ST_COLUMNS = ("time_s", "rr_s", "R", "J", "iso_mv", "st60_mv", "st80_mv", "st_mv")
+REFERENCES = ("isoelectric", "initial", "dominant")
+"""Reference levels of :func:`st_episodes` (see the module docstring)."""
+
+DOMINANT_SETTINGS: dict[str, float] = {"bandwidth_mv": 0.04, "hysteresis_mv": 0.02, "merge_gap_s": 60.0}
+"""Settings of ``reference="dominant"``, chosen on the tuning half of the European ST-T excerpts only.
+
+:data:`vitalkit.clinical.st_validation.EDB_TUNING` (17 records, 17 annotated ST episodes):
+the grid kernel bandwidth 0.01 / 0.02 / 0.04 mV, hysteresis 0 / 0.02 / 0.04 mV, merge gap
+0 / 30 / 60 s and trend window 10 / 20 s, ranked by the smaller of Se and +P, then +P,
+then the mean over the neighbouring grid points. The trend window stayed at 10 s
+(:func:`st_trend`'s default). The held-out half
+(:data:`~vitalkit.clinical.st_validation.EDB_HELDOUT`) played no part.
+"""
 
 
 def _pr_levels(x: np.ndarray, iso_at: np.ndarray, half: int) -> np.ndarray:
@@ -147,12 +166,117 @@ def st_trend(st: pd.DataFrame, window_s: float = 10.0, column: str = "st_mv") ->
     return pd.DataFrame({"time_s": st["time_s"].to_numpy(dtype=float), "st_mv": smooth.to_numpy()})
 
 
+def dominant_level(values: np.ndarray, bandwidth_mv: float = DOMINANT_SETTINGS["bandwidth_mv"]) -> float:
+    """The modal value of ``values``: the peak of their Gaussian kernel density.
+
+    Parameters
+    ----------
+    values : np.ndarray
+        ST levels (mV), e.g. one lead's trend; NaN values are ignored.
+    bandwidth_mv : float
+        Standard deviation of the Gaussian kernel (mV). The density is evaluated on a grid
+        of ``bandwidth_mv / 10`` steps; of equal peaks the lowest level is taken.
+
+    Returns
+    -------
+    float
+        The level (mV) where the values are densest; NaN when none is finite.
+
+    Examples
+    --------
+    >>> level = dominant_level(np.r_[np.full(60, 0.2), np.full(30, -0.1), np.full(10, 0.5)])
+    >>> round(level, 3)
+    0.2
+    >>> bool(np.isnan(dominant_level(np.array([np.nan]))))
+    True
+    """
+    if not bandwidth_mv > 0:
+        raise ValueError(f"bandwidth_mv must be positive, got {bandwidth_mv}")
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return float("nan")
+    step = bandwidth_mv / 10.0
+    lo = v.min() - 3 * bandwidth_mv
+    grid = lo + step * np.arange(int(np.ceil((v.max() + 3 * bandwidth_mv - lo) / step)) + 1)
+    density = np.zeros(grid.size)
+    for chunk in np.array_split(np.sort(v), max(1, v.size // 2000)):
+        density += np.exp(-0.5 * ((grid[:, None] - chunk[None, :]) / bandwidth_mv) ** 2).sum(axis=1)
+    return float(grid[np.argmax(density)])
+
+
+def reference_level(
+    trend: pd.DataFrame,
+    reference: str = "initial",
+    initial_s: float = 30.0,
+    bandwidth_mv: float = DOMINANT_SETTINGS["bandwidth_mv"],
+) -> float:
+    """The ST level of one lead's trend that :func:`st_episodes` measures the change from.
+
+    Parameters
+    ----------
+    trend : pandas.DataFrame
+        ``time_s`` and ``st_mv`` of one lead (:func:`st_trend`).
+    reference : str
+        One of :data:`REFERENCES`: ``"isoelectric"`` (0, the PR level), ``"initial"`` (the
+        median of the first ``initial_s`` seconds) or ``"dominant"`` (:func:`dominant_level`
+        of the whole trend with ``bandwidth_mv``).
+    initial_s : float
+        Length of the initial stretch (s) for ``"initial"``.
+    bandwidth_mv : float
+        Kernel bandwidth (mV) for ``"dominant"``.
+
+    Returns
+    -------
+    float
+        The reference level (mV); NaN for an empty or all-NaN trend (except ``"isoelectric"``).
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``reference``.
+
+    Examples
+    --------
+    >>> trend = pd.DataFrame({"time_s": np.arange(100.0), "st_mv": np.r_[np.full(20, 0.3), np.zeros(80)]})
+    >>> [round(reference_level(trend, r), 3) for r in ("isoelectric", "initial", "dominant")]
+    [0.0, 0.3, 0.0]
+    """
+    if reference not in REFERENCES:
+        raise ValueError(f"unknown reference {reference!r}; use one of {', '.join(map(repr, REFERENCES))}")
+    if reference == "isoelectric":
+        return 0.0
+    t = trend["time_s"].to_numpy(dtype=float)
+    level = trend["st_mv"].to_numpy(dtype=float)
+    if not np.isfinite(level).any():
+        return float("nan")
+    if reference == "initial":
+        first = level[t <= t[0] + initial_s]
+        return float(np.nanmedian(first)) if np.isfinite(first).any() else float("nan")
+    return dominant_level(level, bandwidth_mv)
+
+
+def _hysteresis(state: np.ndarray, dev: np.ndarray, threshold_mv: float, hysteresis_mv: float) -> np.ndarray:
+    """Extend every run over the threshold while the change stays within ``hysteresis_mv`` of it."""
+    out = state.copy()
+    for sign in (1, -1):
+        weak = np.nan_to_num(sign * dev, nan=-np.inf) >= threshold_mv - hysteresis_mv
+        edges = np.flatnonzero(np.diff(np.r_[0, weak.astype(int), 0]))
+        for a, b in zip(edges[::2], edges[1::2], strict=True):
+            if (state[a:b] == sign).any():
+                out[a:b] = sign  # thresholds above 0: runs of both signs never overlap
+    return out
+
+
 def st_episodes(
     trend: pd.DataFrame,
     threshold_mv: float = 0.1,
     min_duration_s: float = 30.0,
     reference: str = "isoelectric",
     initial_s: float = 30.0,
+    hysteresis_mv: float | None = None,
+    merge_gap_s: float | None = None,
+    bandwidth_mv: float = DOMINANT_SETTINGS["bandwidth_mv"],
 ) -> pd.DataFrame:
     """ST episodes: the trend beyond ``threshold_mv`` (one direction) for ``min_duration_s``.
 
@@ -163,26 +287,65 @@ def st_episodes(
     threshold_mv, min_duration_s : float
         The rule (EDB: 0.1 mV for 30 s).
     reference : str
-        ``"isoelectric"`` (deviation from the PR level) or ``"initial"`` (change from the
-        median of the first ``initial_s`` seconds).
+        ``"isoelectric"`` (deviation from the PR level), ``"initial"`` (change from the
+        median of the first ``initial_s`` seconds) or ``"dominant"`` (change from the
+        lead's modal level, :func:`reference_level`).
+    initial_s : float
+        Length of the initial stretch (s) for ``"initial"``.
+    hysteresis_mv : float, optional
+        Once over ``threshold_mv``, the episode lasts while the change stays at or over
+        ``threshold_mv - hysteresis_mv`` in the same direction. Default: 0, or
+        :data:`DOMINANT_SETTINGS` for ``"dominant"``.
+    merge_gap_s : float, optional
+        Runs of one direction separated by at most this many seconds are one episode
+        (merged before the duration test). Default: 0, or :data:`DOMINANT_SETTINGS` for
+        ``"dominant"``.
+    bandwidth_mv : float
+        Kernel bandwidth of ``"dominant"`` (:func:`dominant_level`).
 
     Returns
     -------
     pandas.DataFrame
-        ``start_s``, ``end_s``, ``duration_s``, ``direction`` (``+``/``-``), ``extreme_mv``.
+        ``start_s``, ``end_s``, ``duration_s``, ``direction`` (``+``/``-``), ``extreme_mv``
+        (the largest change in the episode's direction, from the reference level).
+
+    Examples
+    --------
+    >>> level = np.r_[np.full(300, 0.2), np.full(40, 0.33), np.full(10, 0.29), np.full(50, 0.33)]
+    >>> trend = pd.DataFrame({"time_s": np.arange(400.0), "st_mv": level})
+    >>> st_episodes(trend, reference="dominant")[["start_s", "end_s", "direction"]].values.tolist()
+    [[300.0, 399.0, '+']]
+    >>> len(st_episodes(trend, reference="dominant", hysteresis_mv=0.0, merge_gap_s=0.0))  # 40 s, 50 s
+    2
     """
-    if reference not in ("isoelectric", "initial"):
-        raise ValueError(f"unknown reference {reference!r}; use 'isoelectric' or 'initial'")
+    if reference not in REFERENCES:
+        raise ValueError(f"unknown reference {reference!r}; use one of {', '.join(map(repr, REFERENCES))}")
+    tuned = reference == "dominant"
+    if hysteresis_mv is not None and not 0 <= hysteresis_mv < threshold_mv:
+        raise ValueError(f"hysteresis_mv must be in [0, threshold_mv), got {hysteresis_mv}")
+    if hysteresis_mv is None:
+        hysteresis_mv = DOMINANT_SETTINGS["hysteresis_mv"] if tuned else 0.0
+    if merge_gap_s is None:
+        merge_gap_s = DOMINANT_SETTINGS["merge_gap_s"] if tuned else 0.0
     t = trend["time_s"].to_numpy(dtype=float)
     dev = trend["st_mv"].to_numpy(dtype=float)
-    if reference == "initial" and t.size:
-        dev = dev - np.nanmedian(dev[t <= t[0] + initial_s])
+    if reference != "isoelectric" and t.size:
+        dev = dev - reference_level(trend, reference, initial_s, bandwidth_mv)
     state = np.where(dev >= threshold_mv, 1, np.where(dev <= -threshold_mv, -1, 0))
-    rows = []
+    if hysteresis_mv > 0:
+        state = _hysteresis(state, dev, threshold_mv, hysteresis_mv)
+    runs = []
     edges = np.flatnonzero(np.diff(state)) + 1
     for start, stop in zip(np.r_[0, edges], np.r_[edges, state.size], strict=True):
         if state[start] == 0 or stop <= start:
             continue
+        close = bool(runs) and t[start] - t[runs[-1][1] - 1] <= merge_gap_s
+        if merge_gap_s > 0 and close and runs[-1][2] == state[start]:
+            runs[-1][1] = stop
+        else:
+            runs.append([start, stop, state[start]])
+    rows = []
+    for start, stop, sign in runs:
         duration = t[stop - 1] - t[start]
         if duration >= min_duration_s:
             seg = dev[start:stop]
@@ -191,8 +354,8 @@ def st_episodes(
                     "start_s": t[start],
                     "end_s": t[stop - 1],
                     "duration_s": duration,
-                    "direction": "+" if state[start] > 0 else "-",
-                    "extreme_mv": float(seg[np.nanargmax(np.abs(seg))]),
+                    "direction": "+" if sign > 0 else "-",
+                    "extreme_mv": float(seg[np.nanargmax(sign * seg)]),
                 }
             )
     return pd.DataFrame(rows, columns=["start_s", "end_s", "duration_s", "direction", "extreme_mv"])

@@ -244,6 +244,7 @@ def _check_clinical(section: dict[str, Any]) -> list[str]:
     from vitalkit.clinical.delineate import DELINEATORS
     from vitalkit.clinical.hrv import RR_CLEANERS
     from vitalkit.clinical.mi import MODELS
+    from vitalkit.clinical.st import REFERENCES
 
     problems: list[str] = []
     if collect(problems, lambda: _clinical_records(section)) is not None:
@@ -252,7 +253,7 @@ def _check_clinical(section: dict[str, Any]) -> list[str]:
         "qt_methods": (section.get("qt_methods", []), DELINEATORS),
         "mi_models": (section.get("mi_models", []), MODELS),
         "hrv_cleaning": ([section.get("hrv_cleaning", "annotation")], RR_CLEANERS),
-        "st_reference": ([section.get("st_reference", "initial")], ("initial", "isoelectric")),
+        "st_reference": ([section.get("st_reference", "dominant")], REFERENCES),
     }
     for key, (values, known) in choices.items():
         unknown = [v for v in values if v not in known]
