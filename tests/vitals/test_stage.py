@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from vitalkit.errors import ParamsError
-from vitalkit.pipeline.params import load_params
+from vitalkit.pipeline.params import load_params, notebook_defaults, notebook_parameters
 from vitalkit.pipeline.stages import STAGES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,9 +16,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_stage_registered_with_inputs_and_check(sepsis_dir: Path) -> None:
     stage = STAGES["vitals"]
     assert stage.notebook == "08_vitals_early_warning.ipynb" and stage.folder == "08_vitals_early_warning"
-    files = stage.inputs({})
+    defaults = notebook_defaults(stage, notebook_parameters(stage))  # what a set that sets nothing runs
+    files = stage.inputs(defaults)
     assert len(files) == 3_329 and files[0].name == "SUBSET.txt"
-    assert stage.check({}) == []
+    assert stage.check(defaults) == []
 
 
 def test_full_parameter_set_is_valid() -> None:

@@ -87,10 +87,6 @@ def register_stage(stage: Stage) -> Stage:
     return stage
 
 
-def _records(section: dict[str, Any], key: str, default: Any) -> list[str]:
-    return mitdb.resolve_records(section.get(key, default))
-
-
 def _source(section: dict[str, Any]) -> type | None:
     """The dataset source class the section names (None for an unknown kind)."""
     from vitalkit.datasets import source_type
@@ -183,9 +179,9 @@ def _signal_inputs(section: dict[str, Any]) -> list[Path]:
     from vitalkit import config
 
     records = [
-        *_records(section, "records", ["100", "108", "203", "232"]),
-        str(section.get("segment_record", "105")),
-        *_records(section, "snr_records", ["100", "103"]),
+        *mitdb.resolve_records(section["records"]),
+        str(section["segment_record"]),
+        *mitdb.resolve_records(section["snr_records"]),
         "118",  # the clean record under NSTDB 118e00, from which em noise is recovered
     ]
     files = mitdb.record_paths(sorted(set(records)))
@@ -212,7 +208,7 @@ def _check_signal(section: dict[str, Any]) -> list[str]:
     collect(problems, lambda: _signal_inputs(section))
     nstdb = config.data_dir() / "nstdb"
     needed = {"bw": ["bw"], "ma": ["ma"], "em": ["em", "118e00"]}
-    for noise in section.get("noises", ["bw", "ma", "em", "pl"]):
+    for noise in section["noises"]:
         if noise in needed and not any((nstdb / f"{r}.hea").is_file() for r in needed[noise]):
             problems.append(f"signal_analysis: noise {noise!r} needs {' or '.join(needed[noise])} in {nstdb}")
     return problems
@@ -222,9 +218,9 @@ def _clinical_records(section: dict[str, Any]) -> dict[str, list[str]]:
     from vitalkit.data import qtdb
 
     return {
-        "hrv": mitdb.resolve_records(section.get("hrv_records", ["100", "103", "201", "203"])),
-        "qt": qtdb.resolve_records(section.get("qt_records", ["sel100", "sel16265", "sel302", "sele0104"])),
-        "st": qtdb.resolve_records(section.get("st_records", ["sele0116", "sele0106"])),
+        "hrv": mitdb.resolve_records(section["hrv_records"]),
+        "qt": qtdb.resolve_records(section["qt_records"]),
+        "st": qtdb.resolve_records(section["st_records"]),
     }
 
 
@@ -250,10 +246,10 @@ def _check_clinical(section: dict[str, Any]) -> list[str]:
     if collect(problems, lambda: _clinical_records(section)) is not None:
         collect(problems, lambda: _clinical_files(section))
     choices = {
-        "qt_methods": (section.get("qt_methods", []), DELINEATORS),
-        "mi_models": (section.get("mi_models", []), MODELS),
-        "hrv_cleaning": ([section.get("hrv_cleaning", "annotation")], RR_CLEANERS),
-        "st_reference": ([section.get("st_reference", "dominant")], REFERENCES),
+        "qt_methods": (section["qt_methods"], DELINEATORS),
+        "mi_models": (section["mi_models"], MODELS),
+        "hrv_cleaning": ([section["hrv_cleaning"]], RR_CLEANERS),
+        "st_reference": ([section["st_reference"]], REFERENCES),
     }
     for key, (values, known) in choices.items():
         unknown = [v for v in values if v not in known]
@@ -329,14 +325,14 @@ def _check_vitals(section: dict[str, Any]) -> list[str]:
 
     problems: list[str] = []
     ids = collect(problems, lambda: _sepsis_files(section)) or []
-    val, test = section.get("val_fraction", 0.2), section.get("test_fraction", 0.2)
+    val, test = section["val_fraction"], section["test_fraction"]
     if (
         isinstance(val, int | float)
         and isinstance(test, int | float)
         and not (0 < val and 0 < test and val + test < 1)
     ):
         problems.append(f"vitals: val_fraction ({val}) and test_fraction ({test}) must be > 0 and sum to < 1")
-    n = section.get("n_patients", 0)
+    n = section["n_patients"]
     if isinstance(n, int) and ids and 0 < n < 50:
         problems.append(
             f"vitals: n_patients={n} is too few for a stratified 3-way split (use 0 for all, or >= 50)"
