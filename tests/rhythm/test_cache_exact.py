@@ -46,3 +46,16 @@ def test_a_row_computed_from_other_data_is_computed_again(tmp_path, monkeypatch)
     changed = cached_features(["r1", "r2"], compute, "t", progress=False, fingerprint=data.get)
     assert calls == ["r1", "r2", "r2"]
     assert changed.loc["r1"].equals(first.loc["r1"]) and not changed.loc["r2"].equals(first.loc["r2"])
+
+
+def test_cache_names_follow_the_code_that_computes_them(monkeypatch) -> None:
+    """Feature caches are keyed by the source of their code (and the detection's): edited code
+    never reads values the old code wrote."""
+    from vitalkit.rhythm import features, shockable
+
+    before = features._cache_file("x"), shockable._cache_path("cudb", "cu01", {"window_s": 8.0})
+    monkeypatch.setattr(features, "code_fingerprint", lambda *code, **kw: "edited")
+    monkeypatch.setattr(shockable, "code_fingerprint", lambda *code, **kw: "edited")
+    after = features._cache_file("x"), shockable._cache_path("cudb", "cu01", {"window_s": 8.0})
+    assert after[0] != before[0] and "edited" in after[0].name
+    assert after[1].parent != before[1].parent and "edited" in after[1].parent.name

@@ -187,6 +187,11 @@ _elgendi.vk_depends = (exact_speedups,)  # type: ignore[attr-defined]
 _consensus.vk_members = CONSENSUS_MEMBERS  # type: ignore[attr-defined]
 DETECTORS["consensus"] = _consensus
 
+DETECTION_CODE = (sys.modules[__name__], consensus, exact_speedups)
+"""The modules whose source decides the R peaks :func:`ecg_rpeaks` returns (with the libraries'
+versions): caches of values computed from detected beats put them in their key
+(:func:`vitalkit.data.fingerprint.code_fingerprint`)."""
+
 DEFAULT_DETECTOR = "consensus"
 """The detector :func:`ecg_rpeaks` uses by default, chosen from the QRS benchmark on all 48
 MIT-BIH records (``make benchmark-qrs``): the consensus has the highest F1 (99.89 %: fewest

@@ -29,8 +29,6 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -47,12 +45,13 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from vitalkit import config
+from vitalkit.beats import detect
 from vitalkit.beats.detect import ecg_rpeaks
 from vitalkit.clinical import delineate as dl
 from vitalkit.clinical.qt import qt_correct
 from vitalkit.clinical.st import ecg_st
 from vitalkit.data import ptbxl
-from vitalkit.data.fingerprint import records_fingerprint
+from vitalkit.data.fingerprint import code_fingerprint, records_fingerprint
 from vitalkit.data.physionet import ensure_records
 from vitalkit.errors import DataError
 from vitalkit.io import write_text
@@ -141,8 +140,8 @@ def ecg_mi_features(
 
 
 def _features_tag() -> str:
-    source = inspect.getsource(dl) + inspect.getsource(ecg_mi_features) + inspect.getsource(_lead_features)
-    return hashlib.sha256(source.encode()).hexdigest()[:10]
+    """Cache tag: the code of the delineator and the MI features, and the R-peak detection's."""
+    return code_fingerprint(dl, ecg_mi_features, _lead_features, *detect.DETECTION_CODE)
 
 
 def ptbxl_features(

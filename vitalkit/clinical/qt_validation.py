@@ -36,8 +36,6 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -52,7 +50,7 @@ from vitalkit.beats.detect import ecg_rpeaks, match_peaks
 from vitalkit.clinical import delineate as dl
 from vitalkit.clinical.qt import QTC_FORMULAS, qt_correct
 from vitalkit.data import qtdb
-from vitalkit.data.fingerprint import SIGNAL_EXTENSIONS, record_fingerprint
+from vitalkit.data.fingerprint import SIGNAL_EXTENSIONS, code_fingerprint, record_fingerprint
 from vitalkit.data.wfdb_io import read_wfdb
 from vitalkit.errors import DataError
 from vitalkit.io import save_npz
@@ -68,9 +66,8 @@ CSE_TEND_SD_MS = 30.6 / 2
 
 def _code_tag(method: str) -> str:
     """Cache tag: the R-peak detector's code and the delineator's (neurokit2's version)."""
-    own = inspect.getsource(dl) if method == "template" else inspect.getsource(dl._neurokit) + nk.__version__
-    source = own + inspect.getsource(detect)
-    return f"{method}-{hashlib.sha256(source.encode()).hexdigest()[:10]}"
+    own = (dl,) if method == "template" else (dl._neurokit,)
+    return f"{method}-{code_fingerprint(*own, *detect.DETECTION_CODE, versions=(nk.__version__,))}"
 
 
 P_QUANTITIES = ("p_on", "p_peak", "p_off")

@@ -19,8 +19,6 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,7 +30,7 @@ from vitalkit.beats import detect
 from vitalkit.beats.detect import ecg_rpeaks
 from vitalkit.clinical import delineate, st
 from vitalkit.data import qtdb
-from vitalkit.data.fingerprint import record_fingerprint
+from vitalkit.data.fingerprint import code_fingerprint, record_fingerprint
 from vitalkit.data.wfdb_io import read_wfdb
 from vitalkit.errors import DataError
 from vitalkit.io import write_text
@@ -62,8 +60,8 @@ EDB_HELDOUT: tuple[str, ...] = tuple(
 
 
 def _tag() -> str:
-    source = inspect.getsource(delineate) + inspect.getsource(st) + inspect.getsource(detect)
-    return hashlib.sha256(source.encode()).hexdigest()[:10]
+    """Cache tag: the code of the delineator, the ST measurement and the R-peak detection."""
+    return code_fingerprint(delineate, st, *detect.DETECTION_CODE)
 
 
 def record_st_beats(record: str, data_dir: str | Path | None = None, use_cache: bool = True) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Content fingerprints of data files, for cache keys that change when the data change.
+"""Content fingerprints of data files (and of code), for cache keys that change when the data change.
 
 A cache of features computed from a recording must not be reused for another recording that
 happens to have the same name (another data folder, a corrected file, a different mirror).
@@ -23,8 +23,10 @@ True
 from __future__ import annotations
 
 import hashlib
+import inspect
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -113,4 +115,31 @@ def array_fingerprint(*arrays: np.ndarray) -> str:
         array = np.ascontiguousarray(array)
         digest.update(f"{array.dtype.str}{array.shape}".encode())
         digest.update(array.tobytes())
+    return digest.hexdigest()[:TAG_LENGTH]
+
+
+def code_fingerprint(*code: Any, versions: Sequence[str] = ()) -> str:
+    """Fingerprint of the source of modules or functions (and of version strings): the part of a
+    cache key that changes when the code computing the cached values changes.
+
+    Parameters
+    ----------
+    *code : module or function
+        Whatever :func:`inspect.getsource` reads.
+    versions : sequence of str
+        Library versions the values depend on (``neurokit2.__version__`` ...).
+
+    Examples
+    --------
+    >>> import json, csv
+    >>> code_fingerprint(json) == code_fingerprint(json)
+    True
+    >>> code_fingerprint(json) == code_fingerprint(csv), len(code_fingerprint(json))
+    (False, 12)
+    """
+    digest = hashlib.sha256()
+    for item in code:
+        digest.update(inspect.getsource(item).encode())
+    for version in versions:
+        digest.update(f"\0{version}".encode())
     return digest.hexdigest()[:TAG_LENGTH]

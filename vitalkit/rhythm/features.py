@@ -27,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -38,7 +39,9 @@ from scipy import signal as sps
 from scipy import stats
 
 from vitalkit import config
+from vitalkit.beats import detect
 from vitalkit.beats.detect import ecg_rpeaks, match_peaks
+from vitalkit.data.fingerprint import code_fingerprint
 from vitalkit.io import write_text
 from vitalkit.signal.filters import check_signal, ecg_bandpass
 
@@ -276,7 +279,10 @@ DATA_COLUMN = "data_sha"
 
 
 def _cache_file(name: str) -> Path:
-    return config.cache_dir() / "rhythm" / f"features_v{FEATURES_VERSION}_{name}.csv"
+    """The cache of ``name``, keyed by the code the features come from (this module, the R-peak
+    detection and neurokit2's version): changed code computes them again."""
+    tag = code_fingerprint(sys.modules[__name__], *detect.DETECTION_CODE, versions=(nk.__version__,))
+    return config.cache_dir() / "rhythm" / f"features_v{FEATURES_VERSION}_{tag}_{name}.csv"
 
 
 def cached_features(

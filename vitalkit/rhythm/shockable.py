@@ -32,8 +32,11 @@ import pandas as pd
 from tqdm import tqdm
 
 from vitalkit import config
+from vitalkit.beats import detect
 from vitalkit.beats.detect import ecg_rpeaks
+from vitalkit.data.fingerprint import code_fingerprint
 from vitalkit.io import write_text
+from vitalkit.rhythm import dataset, sources, window_features
 from vitalkit.rhythm.crossval import gbdt, out_of_fold_proba
 from vitalkit.rhythm.dataset import TASKS, record_rhythm_windows
 from vitalkit.rhythm.rhythms import SHOCKABLE
@@ -68,7 +71,8 @@ DEFAULT_STRIDES: dict[str, float] = {"mitdb": 4.0, "cudb": 1.0, "vfdb": 2.0}
 def _cache_path(database: str, name: str, params: dict[str, Any]):
     key = hashlib.sha1(json.dumps(params, sort_keys=True).encode()).hexdigest()[:10]
     data = rhythm_record_fingerprint(database, name, annotations=True)  # windows carry the labels
-    folder = config.cache_dir() / "rhythm" / f"shock_v{SHOCK_FEATURES_VERSION}_{key}"
+    code = code_fingerprint(window_features, dataset, sources, *detect.DETECTION_CODE)  # new code: recompute
+    folder = config.cache_dir() / "rhythm" / f"shock_v{SHOCK_FEATURES_VERSION}_{code}_{key}"
     return folder / f"{database}_{name}_{data}.csv"
 
 
