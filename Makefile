@@ -9,7 +9,7 @@ KERNEL := vitalkit
 STAMP := $(VENV)/.vitalkit-installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install run smoke test lint lab pretrained node-example benchmark benchmark-external benchmark-qrs benchmark-qt benchmark-hrv benchmark-rhythm benchmark-serve notebooks example synthetic clean-reports help
+.PHONY: install run smoke test lint lab pretrained node-example benchmark benchmark-external benchmark-rates benchmark-qrs benchmark-qt benchmark-hrv benchmark-rhythm benchmark-serve notebooks example synthetic clean-reports help
 
 help:
 	@echo "make run        run the pipeline on $(PARAMS) (PARAMS=params/smoke.yaml for a quick run)"
@@ -18,6 +18,7 @@ help:
 	@echo "make pretrained regenerate the shipped beat models in vitalkit/pretrained/ (DS1, all 44 records)"
 	@echo "make benchmark  model zoo on the MIT-BIH inter-patient benchmark, prints the table"
 	@echo "make benchmark-external  shipped beat models on the QT Database's 67 non-MIT-BIH records (250 Hz)"
+	@echo "make benchmark-rates     the shipped beat model on DS2 written again at 128, 250 and 500 Hz"
 	@echo "make benchmark-rhythm  AF, shockable and per-type rhythm tables"
 	@echo "make benchmark-serve   load and kill test of vitalkit serve (throughput, p50/p99, audit rows)"
 	@echo "make example    write data/example (EDF + CSV + serial logs, labels.json) and run params/folder.yaml"
@@ -68,6 +69,11 @@ benchmark: $(STAMP)
 # detector; 95 % CIs over records (about 5 minutes).
 benchmark-external: $(STAMP)
 	$(BIN)/vitalkit benchmark beats-external --out reports/beats_external
+
+# The shipped DS1 beat model on the 22 DS2 records written again at 128, 250 and 500 Hz (and at
+# their own 360 Hz): what the sampling rate alone costs; beats from annotations and detector.
+benchmark-rates: $(STAMP)
+	$(BIN)/vitalkit benchmark beats-rates --out reports/beats_rates
 
 # Rhythm tables (AF, shockable with delays, per type); features cached under data/cache/rhythm.
 benchmark-rhythm: $(STAMP)

@@ -174,6 +174,17 @@ def _benchmark_external(args: argparse.Namespace) -> int:
     return 0
 
 
+def _benchmark_rates(args: argparse.Namespace) -> int:
+    from vitalkit.inference.rates import rate_benchmark, rates_table
+
+    one = len(args.records) == 1 and not args.records[0].isdigit()
+    records = args.records[0] if one else args.records  # a set name (DS2) or record names
+    table = rate_benchmark(args.rates, records, args.models, args.beats, args.out)
+    print(rates_table(table).to_string(index=False))
+    print(f"-> {Path(args.out) / 'report.html'} (table.csv beside it)")
+    return 0
+
+
 def _benchmark_rhythm(args: argparse.Namespace) -> int:
     from vitalkit.rhythm.benchmark import run_benchmark
 
@@ -415,7 +426,8 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
     predict.add_argument(
         "--no-align",
         action="store_true",
-        help="keep detected beats where the detector put them (default: moved onto the record's median QRS)",
+        help="keep detected beats where the detector put them (default: moved onto the record's median QRS)"
+        " and annotated beats of a recording below the model's rate on their annotation grid",
     )
     predict.add_argument("--annotator", default="atr", help="WFDB annotator of the reference (default atr)")
     predict.add_argument("--detector", help="R-peak detector (default: the consensus)")
@@ -594,6 +606,17 @@ def build_parser() -> argparse.ArgumentParser:
     external.add_argument("--out", default="reports/beats_external")
     external.add_argument("--no-align", action="store_true", help="detected beats as the detector put them")
     external.set_defaults(func=_benchmark_external)
+    rates = bench_sub.add_parser(
+        "beats-rates", help="beat models on MIT-BIH records written again at 128, 250 and 500 Hz"
+    )
+    rates.add_argument("--rates", nargs="+", type=float, default=[128.0, 250.0, 360.0, 500.0])
+    rates.add_argument("--records", nargs="+", default=["DS2"], help="MIT-BIH records or a set (default DS2)")
+    rates.add_argument("--models", nargs="+", default=["beats"], help="shipped model names or .onnx files")
+    rates.add_argument(
+        "--beats", nargs="+", choices=("annotations", "detector"), default=["annotations", "detector"]
+    )
+    rates.add_argument("--out", default="reports/beats_rates")
+    rates.set_defaults(func=_benchmark_rates)
     bbatch = bench_sub.add_parser("batch", help="a batch serially, then on a LocalCluster: ratio, overhead")
     bbatch.add_argument("spec", nargs="?", default="params/batch-bench.yaml")
     bbatch.add_argument("--workers", type=int, default=2)

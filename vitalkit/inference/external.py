@@ -144,34 +144,8 @@ def external_benchmark(
     rows, by_db = [], []
     for model in models:
         for source in beat_sources:
-            label = f"{Path(model).stem if str(model).endswith('.onnx') else model}-{source}"
-            kind = source
-            if source == "detector" and not align:
-                label, kind = label + "-unaligned", "detector (unaligned)"
-            start = time.perf_counter()
-            results = predict_files(bases, out / label, model=model, beats=source, score=True, align=align)
-            wall = time.perf_counter() - start
-            classes = list(results[0].table.index)  # type: ignore[union-attr]
-            summaries = [r.summary for r in results]
-            names = [r.folder.name for r in results]
-            _, pooled, per_record = pooled_beat_score(summaries, names, classes)  # type: ignore[arg-type]
-            with atomic_path(out / label / "per_record_score.csv") as tmp:
-                per_record.to_csv(tmp, index=False, float_format="%.6g")
-            cms = summary_confusions(summaries, len(classes))  # type: ignore[arg-type]
-            rows.append(
-                {
-                    "model": model,
-                    "beats": kind,
-                    "records": len(results),
-                    "matched": pooled["matched"],
-                    "missed": pooled["missed"],
-                    "extra": pooled["extra"],
-                    "S_beats": int(cms[:, classes.index("S")].sum()) if "S" in classes else 0,
-                    "V_beats": int(cms[:, classes.index("V")].sum()) if "V" in classes else 0,
-                    **score_rows(cms, classes, n_boot=n_boot),
-                    "wall_s": round(wall, 1),
-                }
-            )
+            row, cms, names, classes = predict_and_score(bases, out, model, source, align, n_boot)
+            rows.append(row)
             groups = np.array([database_of(name) for name in names])
             for db in dict.fromkeys(groups):
                 sub = cms[groups == db]
@@ -179,7 +153,7 @@ def external_benchmark(
                 by_db.append(
                     {
                         "model": model,
-                        "beats": kind,
+                        "beats": row["beats"],
                         "database": db,
                         "records": int(sub.shape[0]),
                         "beats_scored": int(sub.sum()),
@@ -195,6 +169,60 @@ def external_benchmark(
     with atomic_path(out / "report.html") as tmp:
         tmp.write_text(report_html(table, by_database))
     return table, by_database
+
+
+def predict_and_score(
+    bases: Sequence[Path],
+    out: Path,
+    model: str,
+    source: str,
+    align: bool = True,
+    n_boot: int = 1000,
+) -> tuple[dict, np.ndarray, list[str], list[str]]:
+    """Apply one model to annotated records through ``vitalkit predict`` and score it pooled.
+
+    Writes ``<out>/<label>/`` (one predict folder per record and ``per_record_score.csv``),
+    where the label is the model's name and the beat source (``beats-detector``).
+
+    Returns
+    -------
+    row : dict
+        ``model``, ``beats``, ``records``, ``matched`` / ``missed`` / ``extra`` beats, S and V
+        beat counts, :func:`score_rows` metrics with CIs over records, ``wall_s``.
+    cms : np.ndarray
+        Per-record confusion matrices (records x classes x classes).
+    names : list of str
+        The records' output folder names, in the order of ``cms``.
+    classes : list of str
+        The model's classes.
+    """
+    label = f"{Path(model).stem if str(model).endswith('.onnx') else model}-{source}"
+    kind = source
+    if source == "detector" and not align:
+        label, kind = label + "-unaligned", "detector (unaligned)"
+    start = time.perf_counter()
+    results = predict_files(bases, out / label, model=model, beats=source, score=True, align=align)
+    wall = time.perf_counter() - start
+    classes = list(results[0].table.index)  # type: ignore[union-attr]
+    summaries = [r.summary for r in results]
+    names = [r.folder.name for r in results]
+    _, pooled, per_record = pooled_beat_score(summaries, names, classes)  # type: ignore[arg-type]
+    with atomic_path(out / label / "per_record_score.csv") as tmp:
+        per_record.to_csv(tmp, index=False, float_format="%.6g")
+    cms = summary_confusions(summaries, len(classes))  # type: ignore[arg-type]
+    row = {
+        "model": model,
+        "beats": kind,
+        "records": len(results),
+        "matched": pooled["matched"],
+        "missed": pooled["missed"],
+        "extra": pooled["extra"],
+        "S_beats": int(cms[:, classes.index("S")].sum()) if "S" in classes else 0,
+        "V_beats": int(cms[:, classes.index("V")].sum()) if "V" in classes else 0,
+        **score_rows(cms, classes, n_boot=n_boot),
+        "wall_s": round(wall, 1),
+    }
+    return row, cms, names, classes
 
 
 def _ci(row: pd.Series, name: str) -> str:
