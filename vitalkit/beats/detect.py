@@ -469,6 +469,35 @@ def align_to_template(
     return out[order] if (np.diff(out) <= 0).any() else out
 
 
+def align_coarse_positions(
+    signal: np.ndarray, peaks: np.ndarray, sampling_rate: float, source_rate: float
+) -> np.ndarray:
+    """Beat positions read on a coarser grid than ``sampling_rate``, aligned on the record's QRS.
+
+    Positions annotated at ``source_rate`` and scaled to ``sampling_rate`` carry a rounding error
+    of up to half a source sample (3.9 ms at 128 Hz, 2 ms at 250 Hz): a jitter that beat windows
+    and template correlations of a model trained on 360-Hz annotations never saw, and that
+    reads as misshapen beats (on DS2 written at 128 Hz: accuracy 97.0 -> 94.6 %, F F1 36 -> 14 %).
+    Beats shaped like the record's median QRS move onto it (:func:`align_to_template`) by at
+    most one source sample; other beats (ectopic, correlation under 0.8) keep their position.
+    At ``source_rate >= sampling_rate`` nothing moves.
+
+    Examples
+    --------
+    >>> qrs = np.r_[np.zeros(40), np.hanning(9), -np.hanning(9), np.zeros(40)]
+    >>> x, true = np.tile(qrs, 20), np.arange(20) * qrs.size + 44
+    >>> coarse = true + np.tile([-1, 0, 1], 7)[:20]               # rounded positions
+    >>> bool((align_coarse_positions(x, coarse, 360.0, 128.0) == true).all())
+    True
+    >>> bool((align_coarse_positions(x, coarse, 360.0, 360.0) == coarse).all())
+    True
+    """
+    peaks = np.asarray(peaks, dtype=np.int64)
+    if source_rate >= sampling_rate:
+        return peaks
+    return align_to_template(signal, peaks, sampling_rate, max_shift_s=1.0 / source_rate)
+
+
 def _checked(signal: np.ndarray, sampling_rate: float) -> np.ndarray | None:
     """The signal as float64 after :func:`check_signal` (2 s or more); None for a flat line."""
     x = check_signal(signal, sampling_rate, min_duration_s=2.0)

@@ -24,7 +24,12 @@ import numpy as np
 import pandas as pd
 
 from vitalkit.beats.adapt import RecordSmoothing, beat_neighbours, smooth_probabilities
-from vitalkit.beats.detect import DEFAULT_DETECTOR, align_to_template, ecg_rpeaks_leads
+from vitalkit.beats.detect import (
+    DEFAULT_DETECTOR,
+    align_coarse_positions,
+    align_to_template,
+    ecg_rpeaks_leads,
+)
 from vitalkit.beats.inputs import prepare_leads, recipe_inputs
 from vitalkit.data.records import Record
 from vitalkit.errors import DataError
@@ -252,8 +257,10 @@ def predict_beats(
         (beat source ``'rpeaks'``).
     align : bool
         Move detected beats onto the record's median QRS
-        (:func:`vitalkit.beats.detect.align_to_template`); annotations and ``rpeaks`` are
-        never moved.
+        (:func:`vitalkit.beats.detect.align_to_template`), and annotated beats of a recording
+        sampled below the model's rate by at most one of its samples
+        (:func:`vitalkit.beats.detect.align_coarse_positions`: the rounding of the annotation
+        grid otherwise reads as misshapen beats); ``rpeaks`` are never moved.
     both_leads : bool
         Also detect on the recording's other channel and fill the model lead's gaps (a lead
         that loses its signal) with its beats (:func:`vitalkit.beats.detect.ecg_rpeaks_leads`);
@@ -293,6 +300,8 @@ def predict_beats(
     elif beats == "annotations":
         samples, _ = reference_beats(record)
         peaks = leads.from_record(samples)
+        if align:  # annotated on a coarser grid than the model's: undo the rounding's jitter
+            peaks = align_coarse_positions(leads.lead, peaks, leads.sampling_rate, record.sampling_rate)
     else:
         try:
             names = list(dict.fromkeys(leads.order)) if both_leads else leads.order[:1]

@@ -200,8 +200,9 @@ def predict_files(
     task : {'beats', 'rhythm', 'vitals'}, optional
         The task; default the model's (from its metadata). A model of another task is refused.
     align : bool
-        Move detected beats onto each record's median QRS (beat models; see
-        :func:`vitalkit.beats.detect.align_to_template`).
+        Move detected beats onto each record's median QRS, and annotated beats of a recording
+        below the model's rate by at most one of its samples (beat models; see
+        :func:`vitalkit.inference.beats.predict_beats`).
     both_leads : bool
         Detect on the other channel too and fill the model lead's gaps with its beats.
 
