@@ -67,3 +67,15 @@ def test_nan_run_position_is_reported() -> None:
 
 def test_flat_line_passes_through() -> None:
     assert np.allclose(signal_notch(np.full(3600, 1.5), FS), 1.5)
+
+
+@pytest.mark.parametrize("fs", [100.0, 128.0, 250.0, 257.0, 360.0, 500.0])
+def test_bandpass_equals_neurokit2_butterworth(fs: float) -> None:
+    """ecg_bandpass designs its filter once per setting; the output stays neurokit2's, bit for bit."""
+    import neurokit2 as nk
+
+    x = np.random.default_rng(int(fs)).normal(size=int(12 * fs))
+    for low, high, order in ((0.5, 40.0, 3), (1.0, 100.0, 2)):
+        ref = nk.signal_filter(x, sampling_rate=fs, lowcut=low, highcut=min(high, 0.45 * fs), order=order)
+        assert np.array_equal(ecg_bandpass(x, fs, low, high, order), ref)
+        assert np.array_equal(ecg_bandpass(x, fs, low, high, order), ref)  # from the cached design
