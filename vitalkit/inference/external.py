@@ -258,6 +258,33 @@ def report_html(table: pd.DataFrame, by_database: pd.DataFrame) -> str:
     for k in HEADLINE:
         if k in per_db:
             per_db[k] = (100 * per_db[k]).round(1)
+    intro = (
+        "Records of the QT Database that are not MIT-BIH Arrhythmia excerpts, with their original "
+        "beat labels (.atr), mapped to the AAMI classes. Models applied through <code>vitalkit "
+        "predict</code>; confusion matrices pooled over records; 95 % CIs from 1,000 bootstrap "
+        "replicates over records. Metrics in %."
+    )
+    return benchmark_page(
+        "Beat models on the QT Database",
+        "Beat models on other databases: QT Database, 250 Hz",
+        intro,
+        [
+            headline_table(table).to_html(index=False, border=0),
+            "<h2>By source database</h2>",
+            per_db.to_html(index=False, border=0, na_rep=""),
+        ],
+    )
+
+
+def benchmark_page(title: str, heading: str, intro: str, parts: Sequence[str]) -> str:
+    """An offline HTML page of a beat-model benchmark: heading, an introduction, tables.
+
+    Examples
+    --------
+    >>> page = benchmark_page("T", "Heading", "What was measured.", ["<table></table>"])
+    >>> page.startswith("<!doctype html>") and "<h1>Heading</h1>" in page and "<table>" in page
+    True
+    """
     style = (
         "<style>body{font-family:sans-serif;margin:2em;max-width:80em}table{border-collapse:collapse}"
         "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}</style>"
@@ -265,15 +292,10 @@ def report_html(table: pd.DataFrame, by_database: pd.DataFrame) -> str:
     return "\n".join(
         [
             "<!doctype html><html><head><meta charset='utf-8'>",
-            f"<title>Beat models on the QT Database</title>{style}</head><body>",
-            "<h1>Beat models on other databases: QT Database, 250 Hz</h1>",
-            "<p>Records of the QT Database that are not MIT-BIH Arrhythmia excerpts, with their original "
-            "beat labels (.atr), mapped to the AAMI classes. Models applied through <code>vitalkit "
-            "predict</code>; confusion matrices pooled over records; 95 % CIs from 1,000 bootstrap "
-            "replicates over records. Metrics in %.</p>",
-            headline_table(table).to_html(index=False, border=0),
-            "<h2>By source database</h2>",
-            per_db.to_html(index=False, border=0, na_rep=""),
+            f"<title>{title}</title>{style}</head><body>",
+            f"<h1>{heading}</h1>",
+            f"<p>{intro}</p>",
+            *parts,
             "<p><small>Research use only; not a medical device.</small></p></body></html>",
         ]
     )

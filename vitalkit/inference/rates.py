@@ -27,7 +27,7 @@ import pandas as pd
 from vitalkit.data import mitdb
 from vitalkit.data.physionet import ensure_records
 from vitalkit.errors import DataError
-from vitalkit.inference.external import HEADLINE, headline_table, predict_and_score
+from vitalkit.inference.external import HEADLINE, benchmark_page, headline_table, predict_and_score
 from vitalkit.io import atomic_path
 
 RATES: tuple[float, ...] = (128.0, 250.0, 360.0, 500.0)
@@ -176,20 +176,11 @@ def rates_table(table: pd.DataFrame) -> pd.DataFrame:
 
 def report_html(table: pd.DataFrame, records: Sequence[str]) -> str:
     """An offline page with the table (metrics in % with 95 % CIs over records)."""
-    style = (
-        "<style>body{font-family:sans-serif;margin:2em;max-width:90em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}</style>"
+    intro = (
+        f"MIT-BIH records {', '.join(records)} written again at each rate (polyphase "
+        "resampling, annotations moved to the nearest sample), then classified through "
+        "<code>vitalkit predict</code>. Confusion matrices pooled over records; 95 % CIs from "
+        f"bootstrap replicates over records. Metrics in %: {', '.join(HEADLINE)}."
     )
-    return "\n".join(
-        [
-            "<!doctype html><html><head><meta charset='utf-8'>",
-            f"<title>Beat models at other sampling rates</title>{style}</head><body>",
-            "<h1>Beat models at other sampling rates</h1>",
-            f"<p>MIT-BIH records {', '.join(records)} written again at each rate (polyphase "
-            "resampling, annotations moved to the nearest sample), then classified through "
-            "<code>vitalkit predict</code>. Confusion matrices pooled over records; 95 % CIs from "
-            f"bootstrap replicates over records. Metrics in %: {', '.join(HEADLINE)}.</p>",
-            rates_table(table).to_html(index=False, border=0),
-            "<p><small>Research use only; not a medical device.</small></p></body></html>",
-        ]
-    )
+    title = "Beat models at other sampling rates"
+    return benchmark_page(title, title, intro, [rates_table(table).to_html(index=False, border=0)])
