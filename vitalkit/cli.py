@@ -528,6 +528,12 @@ def _add_serving(sub: argparse._SubParsersAction) -> None:
     serve.add_argument(
         "--slots", type=int, default=1, help="requests computed at once per process (others queue; default 1)"
     )
+    serve.add_argument(
+        "--registry-refresh-s",
+        type=float,
+        default=1.0,
+        help="seconds a process answers model lookups from memory (a promote reaches it within this)",
+    )
     serve.add_argument("--model", default="beats", help="registered model used when a request names none")
     serve.add_argument(
         "--candidate-percent",

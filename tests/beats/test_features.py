@@ -103,3 +103,38 @@ def test_own_p_wave_marks_a_premature_beat_without_one() -> None:
         prev, nxt = table[:, col["lead0_p_corr_prev"]], table[:, col["lead0_p_corr_next"]]
         assert np.median(prev) > 0.95 and prev[20] < 0.5 and prev[21] < 0.5 and nxt[19] < 0.5
         assert prev[0] == 1.0 and nxt[-1] == 1.0  # no neighbour at the record's ends
+
+
+def _nanmedian_windows(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, full: int) -> np.ndarray:
+    """The reference the fast window medians replace: NaN-padded windows into np.nanmedian."""
+    padded = np.full((x.size, full), np.nan)
+    for i in range(x.size):
+        padded[i, : hi[i] - lo[i]] = x[lo[i] : hi[i]]
+    return np.nanmedian(padded, axis=1)
+
+
+@pytest.mark.parametrize("size", [2, 5, 17, 33, 40, 300])
+def test_running_medians_equal_nanmedian_bit_for_bit(size: int) -> None:
+    from vitalkit.beats.features import _causal_median, _centred_median, _centred_window_median
+
+    rng = np.random.default_rng(size)
+    x = np.round(rng.gamma(4.0, 0.2, size), 3)  # RR-like, with ties
+    idx = np.arange(size)
+    causal = _nanmedian_windows(x, np.maximum(idx - 32, 0), np.maximum(idx, 1), 32)
+    centred = _nanmedian_windows(x, np.maximum(idx - 16, 0), np.minimum(idx + 17, size), 33)
+    assert np.array_equal(_causal_median(x, 32), causal)
+    assert np.array_equal(_centred_median(x, 16), centred)
+    beats = rng.normal(size=(size, 50))
+    clipped = np.clip(idx[:, None] + np.arange(-8, 9)[None, :], 0, size - 1)
+    assert np.array_equal(_centred_window_median(beats, 8, chunk=7), np.median(beats[clipped], axis=1))
+
+
+def test_a_repeated_lead_is_measured_once_with_the_same_columns() -> None:
+    fs = 360.0
+    signal, peaks, _ = _synthetic(fs)
+    one = beat_feature_table(signal[None, :], peaks, fs)
+    two = beat_feature_table(np.stack([signal, signal]), peaks, fs)
+    other = beat_feature_table(np.stack([signal, -signal]), peaks, fs)
+    k = one.shape[1]
+    assert np.array_equal(two[:, :k], one) and np.array_equal(two[:, k:], one[:, len(RR_COLUMNS) :])
+    assert not np.array_equal(other[:, k:], one[:, len(RR_COLUMNS) :])

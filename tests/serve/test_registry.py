@@ -124,3 +124,23 @@ def test_migrated_schema_matches_the_table_definitions(db_url: str) -> None:
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
+
+
+def test_cached_lookups_see_own_changes_at_once_and_others_within_cache_s(
+    registry: Registry, beats_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry.register("beats", beats_model)
+    registry.register("beats", beats_model)
+    registry.promote("beats", 1)
+    clock = [1000.0]
+    monkeypatch.setattr("vitalkit.serve.registry.time.monotonic", lambda: clock[0])
+    server = Registry(registry.engine, registry.store_dir, cache_s=1.0)  # a serving process
+    assert server.get("beats").version == 1
+    registry.promote("beats", 2)  # another process: `vitalkit models promote beats 2`
+    assert server.get("beats").version == 1  # answered from memory ...
+    clock[0] += 1.5
+    assert server.get("beats").version == 2  # ... for at most cache_s
+    server.retire("beats", 2)  # a change through the cached object itself is seen at once
+    with pytest.raises(RegistryError, match="no production version"):
+        server.get("beats")
+    assert Registry(registry.engine, registry.store_dir).get("beats", 2).retired_at is not None

@@ -59,6 +59,9 @@ class ServeSettings:
     slots: int = 1
     """Requests computed at once per process; the others wait their turn in arrival order (more
     threads sharing the GIL stretch every request and starve the event loop)."""
+    registry_refresh_s: float = 1.0
+    """How long a process answers model lookups from memory (:class:`Registry` ``cache_s``): a
+    ``vitalkit models promote`` or ``retire`` reaches running servers within this time."""
 
 
 async def _read_body(request: Request, limit: int) -> tuple[bytes, Rejection | None]:
@@ -81,7 +84,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     and candidate versions of the default model once (``preload``), and serves the routes."""
     settings = settings or ServeSettings()
     engine = open_database(settings.registry_url)
-    registry = Registry(engine, settings.store_dir or default_store())
+    registry = Registry(engine, settings.store_dir or default_store(), cache_s=settings.registry_refresh_s)
     predictor = Predictor(
         registry,
         AuditTrail(engine),

@@ -134,6 +134,7 @@ def serve_command(args: argparse.Namespace) -> int:
         detector=args.detector,
         max_body_bytes=args.max_body_bytes,
         slots=args.slots,
+        registry_refresh_s=args.registry_refresh_s,
     )
     os.environ[SETTINGS_ENV] = settings_env(settings)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):

@@ -360,7 +360,7 @@ class Predictor:
         self, request_id: str, version: ModelVersion, arm: str, segment: Segment, result: BeatPredictions
     ) -> dict[str, Any]:
         beats = result.beats
-        proba = beats[[f"p_{c}" for c in result.classes]].to_numpy()
+        proba = np.column_stack([beats[f"p_{c}"].to_numpy() for c in result.classes]).tolist()
         return {
             "request_id": request_id,
             "model": version.name,
@@ -374,8 +374,14 @@ class Predictor:
             "class_counts": json.loads(class_counts(result.classes, beats["class"].to_numpy())),
             "skipped_at_edges": result.skipped_at_edges,
             "beats": [
-                {"sample": int(s), "time_s": float(t), "class": str(c), "p": [float(p) for p in ps]}
-                for s, t, c, ps in zip(beats["sample"], beats["time_s"], beats["class"], proba, strict=True)
+                {"sample": s, "time_s": t, "class": c, "p": ps}
+                for s, t, c, ps in zip(
+                    beats["sample"].to_numpy().tolist(),
+                    beats["time_s"].to_numpy().tolist(),
+                    beats["class"].to_numpy().astype(str).tolist(),
+                    proba,
+                    strict=True,
+                )
             ],
         }
 

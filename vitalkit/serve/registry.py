@@ -17,6 +17,8 @@ Examples
 from __future__ import annotations
 
 import json
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -98,11 +100,19 @@ class Registry:
         From :func:`vitalkit.serve.db.open_database`.
     store_dir : path
         The content-addressed store (:func:`vitalkit.serve.store.default_store`).
+    cache_s : float
+        How long :meth:`get` may answer from memory (0: every call reads the database). The
+        server keeps lookups for a second: three queries per request cost more than the model;
+        a ``promote`` or ``retire`` made by another process takes effect within ``cache_s``,
+        one made through this object at once.
     """
 
-    def __init__(self, engine: Engine, store_dir: str | Path) -> None:
+    def __init__(self, engine: Engine, store_dir: str | Path, cache_s: float = 0.0) -> None:
         self.engine = engine
         self.store_dir = Path(store_dir)
+        self.cache_s = float(cache_s)
+        self._cache: dict[tuple[str, int | str], tuple[float, ModelVersion]] = {}
+        self._cache_lock = threading.Lock()
 
     def _version(self, row: Any, row_labels: list[str]) -> ModelVersion:
         return ModelVersion(
@@ -194,6 +204,24 @@ class Registry:
         version = "production" if version is None else version
         if isinstance(version, str) and version.isdigit():
             version = int(version)
+        if self.cache_s <= 0:
+            return self._get(name, version)
+        key, now = (name, version), time.monotonic()
+        with self._cache_lock:
+            hit = self._cache.get(key)
+        if hit is not None and now - hit[0] < self.cache_s:
+            return hit[1]
+        found = self._get(name, version)
+        with self._cache_lock:
+            self._cache[key] = (now, found)
+        return found
+
+    def _forget(self) -> None:
+        """Drop the lookups kept by :meth:`get` (after a change made through this object)."""
+        with self._cache_lock:
+            self._cache.clear()
+
+    def _get(self, name: str, version: int | str) -> ModelVersion:
         with self.engine.connect() as conn:
             if isinstance(version, str):
                 if version not in LABELS:
@@ -256,6 +284,7 @@ class Registry:
             conn.execute(
                 labels.insert().values(name=name, label=label, version=target.version, updated_at=utcnow())
             )
+        self._forget()
         return self.get(name, target.version)
 
     def retire(self, name: str, version: int) -> ModelVersion:
@@ -269,6 +298,7 @@ class Registry:
                     .values(retired_at=utcnow())
                 )
                 conn.execute(labels.delete().where(labels.c.name == name, labels.c.version == target.version))
+        self._forget()
         return self.get(name, target.version)
 
     def file(self, version: ModelVersion) -> Path:
