@@ -50,3 +50,22 @@ def test_prepare_leads_names_missing_lead():
         prepare_leads(record, BeatRecipe(), lead=3)
     with pytest.raises(DataError, match="only 1 beats found"):
         recipe_inputs(prepare_leads(record, BeatRecipe(lead="II")), np.array([100]), BeatRecipe(lead="II"))
+
+
+@pytest.mark.parametrize(
+    ("channels", "expected"),
+    [
+        (["I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"], ["II", "V1"]),
+        (["I", "II", "III", "MV1"], ["II", "MV1"]),  # an equivalent name of V1
+        (["V5", "MLII"], ["MLII", "V5"]),  # two channels: the other one, as in training
+        (["I", "II", "III"], ["II", "I"]),  # no V1: the others in their order
+        (["II"], ["II", "II"]),  # one channel: repeated
+    ],
+)
+def test_second_lead_is_v1_where_the_recording_has_it(channels: list[str], expected: list[str]) -> None:
+    rng = np.random.default_rng(0)
+    record = Record(
+        "twelve", rng.normal(size=(2570, len(channels))) * 0.1, 257.0, channels, ["mV"] * len(channels)
+    )
+    lead = record.closest_lead("MLII")  # as predict_beats does
+    assert prepare_leads(record, BeatRecipe(features="transfer", leads=2), lead).order == expected

@@ -43,6 +43,13 @@ followed by the patient-normalised RR and morphology table of every lead
 (:func:`vitalkit.beats.features.beat_feature_table`)."""
 
 
+SECOND_LEAD = "V1"
+"""The second lead measured when a recording has more than two channels (or an equivalent
+name, :data:`vitalkit.data.records.LEAD_EQUIVALENTS`): V1 is MIT-BIH's second lead in 20 of the
+22 DS1 training records, so a 12-lead recording (INCART, PTB-XL) gives the models the lead they
+learnt from, not lead I. Recordings of one or two channels are unaffected."""
+
+
 @dataclass(frozen=True)
 class BeatRecipe:
     """How a recording becomes beat inputs.
@@ -66,7 +73,8 @@ class BeatRecipe:
         Beat-feature table (:data:`FEATURE_TABLES`).
     leads : int
         With ``features='transfer'``: leads measured, ``lead`` first, then the recording's other
-        channels in their order (fewer leads: the first is repeated).
+        channels, :data:`SECOND_LEAD` first where the recording has it, the rest in their order
+        (fewer leads: the first is repeated).
     """
 
     lead: str = "MLII"
@@ -174,7 +182,12 @@ def prepare_leads(record: Record, recipe: BeatRecipe, lead: str | int | None = N
     """
     where = record.source or record.name
     chosen = record.channel_name(recipe.lead if lead is None else lead)
-    names = [chosen] + [c for c in record.channel_names if c != chosen]
+    others = [c for c in record.channel_names if c != chosen]
+    second = record.find_lead(SECOND_LEAD)
+    if second in others:
+        others.remove(second)
+        others.insert(0, second)
+    names = [chosen, *others]
     names = (names + [chosen] * recipe.n_leads)[: recipe.n_leads]
     fs = float(record.sampling_rate)
     try:

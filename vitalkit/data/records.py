@@ -180,10 +180,21 @@ class Record:
         >>> Record("r", np.zeros((10, 2)), 250.0, ["ECG1", "ECG2"], ["mV"] * 2).closest_lead("MLII")
         'ECG1'
         """
+        found = self.find_lead(lead)
+        return self.channel_names[0] if found is None else found
+
+    def find_lead(self, lead: str) -> str | None:
+        """The channel that is ``lead`` or an equivalent (:data:`LEAD_EQUIVALENTS`), or None.
+
+        >>> Record("r", np.zeros((10, 3)), 257.0, ["I", "II", "MV1"], ["mV"] * 3).find_lead("V1")
+        'MV1'
+        >>> Record("r", np.zeros((10, 2)), 360.0, ["MLII", "V5"], ["mV"] * 2).find_lead("V1") is None
+        True
+        """
         if lead in self.channel_names:
             return lead
         wanted = {_lead_key(n) for n in LEAD_EQUIVALENTS.get(lead, (lead,))}
-        return next((c for c in self.channel_names if _lead_key(c) in wanted), self.channel_names[0])
+        return next((c for c in self.channel_names if _lead_key(c) in wanted), None)
 
     def channel(self, name: str | int) -> np.ndarray:
         """Return one channel by name or index.
