@@ -81,8 +81,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from vitalkit.pipeline.batch_run import run_batch
+    from vitalkit.pipeline.batch_run import batch_status, run_batch
 
+    if args.status:
+        batch_status(args.spec, reports_dir=args.reports_dir)
+        return 0
     run_batch(
         args.spec,
         resume=args.resume,
@@ -581,6 +584,9 @@ def build_parser() -> argparse.ArgumentParser:
     batch = sub.add_parser("batch", help="run a batch (list or grid of parameter sets) on Dask")
     batch.add_argument("spec", help="batch spec, e.g. params/batch-smoke.yaml")
     batch.add_argument("--resume", action="store_true", help="re-run only failed or missing members")
+    batch.add_argument(
+        "--status", action="store_true", help="show the latest batch's status (a dead one as interrupted)"
+    )
     batch.add_argument("--scheduler", help="Dask scheduler address (default: a LocalCluster here)")
     batch.add_argument("--workers", type=int, default=2, help="LocalCluster worker processes")
     batch.add_argument("--threads", type=int, default=1, help="torch/BLAS threads per member")

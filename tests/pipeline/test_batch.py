@@ -188,3 +188,60 @@ def test_a_killed_worker_fails_only_its_member_and_resume_reruns_only_it(tmp_pat
     assert json.loads((batch_dir / m00["run_dir"] / "run.json").read_text())["status"] == "ok"
     assert str(tmp_path) not in json.dumps(after["members"])
     assert not list(reports.glob("batch-tiny-*/batch.json"))[1:]  # resumed in place, no new batch
+
+
+def test_status_shows_a_batch_whose_driver_died_as_interrupted(tmp_path: Path, capsys) -> None:
+    from vitalkit.pipeline.batch_run import batch_status
+
+    spec_file = _spec(tmp_path, grid={"seed": [0, 1]})
+    reports = tmp_path / "reports"
+    batch_dir = reports / "batch-tiny-20261207-120000"
+    manifest = new_manifest(load_spec(spec_file, batch_dir), batch_dir)
+    manifest["status"] = "running"
+    manifest["members"]["m00"].update(status="done", duration_s=12.0)
+    manifest["members"]["m01"].update(status="running")
+    write_json(batch_dir / "batch.json", manifest)
+    write_batch_index(batch_dir, manifest)
+
+    with RunLock(batch_dir):  # the driver is alive: shown as recorded
+        batch_status(spec_file, reports_dir=reports)
+        assert capsys.readouterr().out.splitlines()[0].startswith("batch-tiny-20261207-120000: running")
+    batch_status(spec_file, reports_dir=reports)  # the driver died: nobody holds the lock
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("batch-tiny-20261207-120000: interrupted (resume with")
+    assert out[1].split()[:2] == ["m00", "done"] and out[2].split()[:2] == ["m01", "interrupted"]
+    assert 'class="interrupted">interrupted<' in (batch_dir / "index.html").read_text()
+    assert json.loads((batch_dir / "batch.json").read_text())["status"] == "running"  # kept for --resume
+    assert to_run(json.loads((batch_dir / "batch.json").read_text()), resume=True) == ["m01"]
+
+
+def test_status_without_a_batch_names_the_folder(tmp_path: Path) -> None:
+    from vitalkit.errors import SetupError
+    from vitalkit.pipeline.batch_run import batch_status
+
+    with pytest.raises(SetupError, match="no batch of 'tiny'"):
+        batch_status(_spec(tmp_path), reports_dir=tmp_path / "reports")
+
+
+@pytest.mark.slow
+def test_a_killed_driver_is_shown_interrupted_and_resume_finishes_it(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, grid={"seed": [0]})
+    reports = tmp_path / "reports"
+    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    command = [sys.executable, "-m", "vitalkit.cli", "batch", str(spec), "--reports-dir", str(reports)]
+    # its own session, so that kill -9 takes the driver and its Dask workers (a closed terminal)
+    batch = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
+    _wait_for(lambda: bool(list(reports.glob("batch-tiny-*/tiny-m00/run.json"))), 120)
+    os.killpg(batch.pid, signal.SIGKILL)
+    batch.wait(timeout=60)
+    batch_dir = next(reports.glob("batch-tiny-*"))
+    assert json.loads((batch_dir / "batch.json").read_text())["status"] == "running"  # as it was left
+    status = subprocess.run([*command, "--status"], env=env, capture_output=True, text=True, timeout=120)
+    assert status.returncode == 0, status.stderr
+    assert status.stdout.startswith(f"{batch_dir.name}: interrupted (resume with"), status.stdout
+    assert "interrupted" in status.stdout.splitlines()[1]
+    assert 'class="interrupted">interrupted<' in (batch_dir / "index.html").read_text()
+    resumed = subprocess.run([*command, "--resume"], env=env, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    status = subprocess.run([*command, "--status"], env=env, capture_output=True, text=True, timeout=120)
+    assert status.stdout.splitlines()[0] == f"{batch_dir.name}: done"

@@ -44,10 +44,13 @@ import yaml
 
 from vitalkit.errors import ParamsError
 from vitalkit.io import read_json, write_json, write_text
+from vitalkit.pipeline.lock import lock_held
 from vitalkit.pipeline.params import _NAME, load_params, load_yaml
 
 SPEC_KEYS = ("name", "description", "base", "grid", "members", "best_by", "best_mode")
-STATUSES = ("pending", "running", "done", "failed")
+STATUSES = ("pending", "running", "done", "failed", "interrupted")
+"""A member's or the batch's status; ``interrupted`` is only shown (:func:`shown_manifest`), never
+written: ``--resume`` re-runs every member that is not ``done``."""
 
 RESULT_KEYS = ("status", "error", "started", "finished", "duration_s", "submitted", "received")
 """What ``batch.json`` keeps of a member's result (:func:`vitalkit.pipeline.batch_dask.run_member`
@@ -237,6 +240,38 @@ def read_manifest(batch_dir: Path) -> dict[str, Any] | None:
     """The batch manifest in ``batch_dir``, or None if there is none yet."""
     file = batch_dir / "batch.json"
     return read_json(file) if file.is_file() else None
+
+
+def shown_manifest(batch_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    """``batch.json`` as readers show it: a batch marked ``running`` whose driver died (``kill -9``,
+    a closed terminal: no process holds the batch folder's lock) is ``interrupted``, and so are
+    its ``running`` members (a copy; the file keeps what was recorded for ``--resume``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> batch = {"status": "running", "members": {"m00": {"status": "done"}, "m01": {"status": "running"}}}
+    >>> shown = shown_manifest(folder, batch)  # no process holds the folder's lock
+    >>> shown["status"], [m["status"] for m in shown["members"].values()], batch["status"]
+    ('interrupted', ['done', 'interrupted'], 'running')
+    """
+    if manifest.get("status") != "running" or lock_held(batch_dir):
+        return manifest
+    return interrupted_batch(manifest)
+
+
+def interrupted_batch(manifest: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a batch manifest with the batch and its ``running`` members ``interrupted``.
+
+    >>> interrupted_batch({"status": "running", "members": {"m00": {"status": "running"}}})
+    {'status': 'interrupted', 'members': {'m00': {'status': 'interrupted'}}}
+    """
+    members = {
+        k: {**m, "status": "interrupted"} if m.get("status") == "running" else m
+        for k, m in manifest["members"].items()
+    }
+    return {**manifest, "status": "interrupted", "members": members}
 
 
 def write_manifest(batch_dir: Path, manifest: dict[str, Any]) -> None:

@@ -4,9 +4,11 @@ A batch lives in ``<reports>/batch-<name>-<time>/``: ``batch.json`` (the batch m
 ``members/*.yaml`` (each member's parameter file), ``logs/`` (each member's runner output), one
 ordinary run folder per member (``<name>-m00`` ...) and ``index.html`` (the comparison). While it
 runs, ``<reports>/.batch-<name>/.lock`` (:class:`~vitalkit.pipeline.lock.RunLock`) is held, so
-two scheduled batches of the same spec never run at once: the second refuses at once.
-``resume`` continues the latest batch of the spec, re-running only members not ``done``
-(each resumed member reuses its run's unchanged stages).
+two scheduled batches of the same spec never run at once: the second refuses at once; and so is
+the batch folder's own ``.lock``, so that a reader knows whether the batch's driver is alive:
+``vitalkit batch SPEC --status`` (:func:`batch_status`) shows a batch whose driver died as
+``interrupted`` instead of ``running`` forever. ``resume`` continues the latest batch of the spec,
+re-running only members not ``done`` (each resumed member reuses its run's unchanged stages).
 
 Examples
 --------
@@ -16,25 +18,28 @@ PosixPath('reports/batch-smoke-sweep-20261206-121000')
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from pathlib import Path
 from typing import Any, TextIO
 
 from vitalkit import config
-from vitalkit.errors import StageError
+from vitalkit.errors import SetupError, StageError
 from vitalkit.pipeline.batch import (
+    interrupted_batch,
     load_spec,
     member_result,
     merge_manifest,
     new_manifest,
     read_manifest,
+    shown_manifest,
     to_run,
     write_manifest,
 )
 from vitalkit.pipeline.batch_dask import make_client, run_members
 from vitalkit.pipeline.batch_report import write_batch_index
-from vitalkit.pipeline.lock import RunLock
+from vitalkit.pipeline.lock import RunLock, RunLockedError
 from vitalkit.pipeline.manifest import now
 from vitalkit.pipeline.params import load_yaml
 from vitalkit.pipeline.runner import check_kernel, claim_run_dir, kernel_name
@@ -70,11 +75,12 @@ def run_batch(
     """
     reports = Path(reports_dir) if reports_dir else config.reports_dir()
     name = str(load_yaml(spec_file).get("name"))
-    with RunLock(reports / f".batch-{name}"):
+    with RunLock(reports / f".batch-{name}"), contextlib.ExitStack() as held:
         check_kernel(kernel_name())
         batch_dir = latest_batch(reports, name) if resume else None
         if batch_dir is None:
             batch_dir = claim_run_dir(reports, f"batch-{name}")
+        held.enter_context(RunLock(batch_dir))  # alive while this process is: see batch_status
         print(f"validating {spec_file} (every member) ...", file=out, flush=True)
         spec = load_spec(spec_file, batch_dir)
         manifest = read_manifest(batch_dir) if resume else None
@@ -132,4 +138,52 @@ def run_batch(
             f"{batch_dir / 'logs'}); re-run only them with `vitalkit batch {spec_file} --resume`"
         )
     print(f"done: {index}", file=out, flush=True)
+    return batch_dir
+
+
+def batch_status(
+    spec_file: str | Path, reports_dir: str | Path | None = None, out: TextIO | None = None
+) -> Path:
+    """Print the latest batch of a spec: its folder, status and every member's status, duration and
+    error; return the batch folder.
+
+    A batch whose ``batch.json`` says ``running`` while no process holds its folder's lock has lost
+    its driver and is shown ``interrupted`` (:func:`~vitalkit.pipeline.batch.shown_manifest`), and
+    its ``index.html`` is rewritten to say so (holding the lock, reading ``batch.json`` again
+    under it; a folder in use or read-only keeps its page). ``batch.json`` is not changed:
+    ``--resume`` continues the batch.
+
+    Raises
+    ------
+    SetupError
+        When no batch of the spec has started under the reports folder.
+
+    Examples
+    --------
+    >>> batch_status("params/batch-smoke.yaml")  # doctest: +SKIP
+    batch-smoke-sweep-20261206-121000: interrupted (resume with `vitalkit batch ... --resume`)
+    """
+    out = out or sys.stdout
+    reports = Path(reports_dir) if reports_dir else config.reports_dir()
+    name = str(load_yaml(spec_file).get("name"))
+    batch_dir = latest_batch(reports, name)
+    if batch_dir is None:
+        raise SetupError(f"reports folder {reports}", f"no batch of {name!r} ({spec_file}) has started there")
+    recorded = read_manifest(batch_dir) or {}
+    shown = shown_manifest(batch_dir, recorded)
+    if shown is not recorded:
+        try:
+            with RunLock(batch_dir):
+                current = read_manifest(batch_dir) or {}
+                if current.get("status") == "running":
+                    write_batch_index(batch_dir, interrupted_batch(current))
+        except (RunLockedError, OSError):
+            pass
+    hint = f" (resume with `vitalkit batch {spec_file} --resume`)" if shown["status"] != "done" else ""
+    print(f"{batch_dir.name}: {shown['status']}{hint}", file=out)
+    for member_id, member in shown["members"].items():
+        duration = member.get("duration_s")
+        took = f"{duration:.0f} s" if isinstance(duration, int | float) else "-"
+        error = f"  {str(member['error']).splitlines()[0][:120]}" if member.get("error") else ""
+        print(f"  {member_id}  {member['status']:<11s} {took:>7s}{error}", file=out)
     return batch_dir
