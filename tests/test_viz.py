@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -73,3 +74,33 @@ def test_signal_figures_have_readable_log_axes() -> None:
     )
     fig = timefreq_figure(tf, x[: 10 * fs], fs)
     assert _readable_log_axis(fig.layout.yaxis2)["ticktext"][:3] == ["0.1", "0.2", "0.5"]
+
+
+def test_figure_divs_are_named_by_content_and_order_not_at_random() -> None:
+    import plotly.graph_objects as go
+
+    from vitalkit import viz
+
+    viz._FIGURE_NUMBER = itertools.count(1)
+    first = [viz.figure_html(go.Figure(go.Scatter(y=[1, 2]))) for _ in range(2)]
+    viz._FIGURE_NUMBER = itertools.count(1)  # a second run of the same notebook
+    second = [viz.figure_html(go.Figure(go.Scatter(y=[1, 2]))) for _ in range(2)]
+    assert first == second and first[0] != first[1]  # same page, yet two divs on it
+    assert 'id="vk-' in first[0]
+
+
+def test_report_names_the_injected_cell_the_same_every_run(tmp_path) -> None:
+    import nbformat
+
+    from vitalkit.pipeline.report import notebook_to_html
+
+    pages = []
+    for run in range(2):
+        nb = nbformat.v4.new_notebook()
+        cell = nbformat.v4.new_code_cell("seed = 0")  # papermill's cell, a random id each time
+        cell.metadata["tags"] = ["injected-parameters"]
+        nb.cells = [cell, nbformat.v4.new_code_cell("print(seed)")]
+        nb.cells[1].id = "fixed"
+        nbformat.write(nb, tmp_path / f"nb{run}.ipynb")
+        pages.append(notebook_to_html(tmp_path / f"nb{run}.ipynb", tmp_path / f"r{run}.html").read_text())
+    assert pages[0] == pages[1] and "cell-id=injected-parameters" in pages[0]

@@ -19,6 +19,8 @@ True
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +36,22 @@ TEMPLATE = "plotly_white"
 PALETTE = {"N": "#4c78a8", "S": "#f58518", "V": "#e45756", "F": "#72b7b2", "Q": "#9d755d"}
 
 
+_FIGURE_NUMBER = itertools.count(1)
+
+
 def figure_html(fig: go.Figure) -> str:
-    """HTML ``<div>`` + script drawing ``fig`` with an already-loaded ``Plotly`` global."""
+    """HTML ``<div>`` + script drawing ``fig`` with an already-loaded ``Plotly`` global.
+
+    The ``<div>``'s id is the figure's content hash and its number in this process (plotly's
+    default is a random UUID), so two runs of the same notebook write the same report.
+    """
+    digest = hashlib.sha256(fig.to_json().encode()).hexdigest()[:12]
     return pio.to_html(
         fig,
         include_plotlyjs=False,
         full_html=False,
         config={"displaylogo": False, "responsive": True},
+        div_id=f"vk-{digest}-{next(_FIGURE_NUMBER)}",
     )
 
 

@@ -74,6 +74,9 @@ def notebook_to_html(
         HTML line shown on top (run id, stage, status).
     """
     nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:  # papermill gives the cell it injects a random id: the page would differ
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
     if not show_code:
         for cell in nb.cells:
             tags = set(cell.get("metadata", {}).get("tags", []))
