@@ -63,8 +63,9 @@ def dask_gaps_per_member(results: list[dict[str, Any]]) -> float:
     return round(gaps / len(results), 2)
 
 
-def benchmark_batch(spec_file: str, workers: int = 2, threads: int = 1, out: TextIO = sys.stdout) -> dict:
+def benchmark_batch(spec_file: str, workers: int = 2, threads: int = 1, out: TextIO | None = None) -> dict:
     """Run the spec's members serially, then on Dask, in fresh folders; print and return the figures."""
+    out = out or sys.stdout
     root = Path(tempfile.mkdtemp(prefix="vitalkit-batch-bench-"))
     spec = load_spec(spec_file, root / "spec")
     figures: dict[str, Any] = {"members": len(spec.members), "workers": workers, "threads": threads}

@@ -21,7 +21,6 @@ Examples
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -106,7 +105,7 @@ def run_members(
     client: Any,
     jobs: dict[str, dict[str, Any]],
     on_result: Any,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
     task: Callable[..., dict[str, Any]] | None = None,
 ) -> None:
     """Run every job (``member id -> run_member kwargs``) on the cluster and call

@@ -60,7 +60,7 @@ def run_batch(
     threads: int = 1,
     retries: int = 1,
     reports_dir: str | Path | None = None,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
 ) -> Path:
     """Validate every member, then run those to run on Dask; return the batch folder.
 
@@ -73,6 +73,7 @@ def run_batch(
     StageError
         When a member failed (after the manifest and report are written).
     """
+    out = out or sys.stdout
     reports = Path(reports_dir) if reports_dir else config.reports_dir()
     name = str(load_yaml(spec_file).get("name"))
     with RunLock(reports / f".batch-{name}"), contextlib.ExitStack() as held:

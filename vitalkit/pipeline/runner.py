@@ -155,10 +155,10 @@ class RunOptions:
 class Runner:
     """Executes one parameter set; see the module docstring for the protocol."""
 
-    def __init__(self, params: ParamSet, options: RunOptions, out: TextIO = sys.stdout) -> None:
+    def __init__(self, params: ParamSet, options: RunOptions, out: TextIO | None = None) -> None:
         self.params = params
         self.options = options
-        self.out = out
+        self.out = out or sys.stdout
         self.notebooks_dir = config.notebooks_dir()
         config.pin_path_variables()  # the kernels run in notebooks/, not where the command was typed
         self.data_dir = config.data_dir()
@@ -601,7 +601,7 @@ def run_params(
     only: list[str] | None = None,
     reports_dir: str | Path | None = None,
     progress: bool = True,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
 ) -> Path:
     """Validate a parameter set, then run it. See :class:`Runner`.
 
