@@ -36,3 +36,37 @@ def test_beat_attempts_round_4_columns_are_new_names() -> None:
     attempts = _load("beat_attempts")
     assert not set(attempts.NEIGHBOURHOOD) & set(feature_names(2))
     assert set(attempts.ROUNDS) == {3, 4}
+
+
+def test_second_lead_variants_keep_the_first_lead_and_change_the_second() -> None:
+    import numpy as np
+
+    from vitalkit.data.records import Record
+
+    second_lead = _load("second_lead")
+    signal = np.arange(20.0).reshape(10, 2)
+    found = second_lead.variants(Record("r", signal, 360.0, ["V5", "MLII"], ["mV", "mV"]))
+    assert found["as recorded"].channel_names == ["V5", "MLII"]
+    inverted = found["second lead inverted"]
+    assert np.array_equal(inverted.signal[:, 0], signal[:, 1]) and np.array_equal(
+        inverted.signal[:, 1], -signal[:, 0]
+    )
+    assert found["one lead (MLII repeated)"].channel_names == ["MLII"]
+
+
+def test_two_runs_sets_aside_run_ids_and_times_only(tmp_path: Path) -> None:
+    import json
+
+    two_runs = _load("two_runs")
+    ids = ("set-20261207-100000", "set-20261207-100500")
+    files = {}
+    for run_id, wall, f1 in [(ids[0], 3.2, 0.9), (ids[1], 4.1, 0.9), (ids[1], 4.1, 0.8)]:
+        path = tmp_path / f"{len(files)}.json"
+        path.write_text(json.dumps({"run_id": run_id, "wall_time_s": wall, "p50_ms": wall, "macro_f1": f1}))
+        files[len(files)] = path
+    assert two_runs.same_result(files[0], files[1], ids)  # only the run id and times differ
+    assert not two_runs.same_result(files[0], files[2], ids)  # a result differs
+    csv = [tmp_path / "a.csv", tmp_path / "b.csv"]
+    csv[0].write_text("model,f1,p50_ms pytorch,int8_speedup\nrf,0.9,1.2,3.1\n")
+    csv[1].write_text("model,f1,p50_ms pytorch,int8_speedup\nrf,0.9,0.9,2.2\n")
+    assert two_runs.same_result(csv[0], csv[1], ids)
