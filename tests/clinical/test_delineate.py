@@ -2,9 +2,18 @@
 
 import neurokit2 as nk
 import numpy as np
+import pandas as pd
 import pytest
 
-from vitalkit.clinical.delineate import COLUMNS, _to_beats, ecg_delineate, ecg_delineate_leads
+from vitalkit.clinical.delineate import (
+    COLUMNS,
+    TemplateParams,
+    _t_wave,
+    _to_beats,
+    combine_leads,
+    ecg_delineate,
+    ecg_delineate_leads,
+)
 from vitalkit.clinical.qt_validation import qt_error_table, record_errors
 
 
@@ -32,6 +41,41 @@ def test_combined_leads_take_the_earliest_onset_and_the_clearest_t(synthetic_ecg
     flat_t = ecg.signal.copy()
     waves = ecg_delineate_leads(np.c_[0.3 * flat_t, ecg.signal], ecg.sampling_rate, ecg.r)
     assert (waves["T_lead"] == 1).all()  # the lead with the larger T wave
+
+
+def _bump(t: np.ndarray, at: float, height: float, sd: float) -> np.ndarray:
+    return height * np.exp(-0.5 * ((t - at) / sd) ** 2)
+
+
+def test_the_t_peak_weight_keeps_the_t_wave_of_a_fast_beat():
+    """RR 0.65 s: the T wave peaks 200 ms after R, the next beat's taller P wave 450 ms after
+    R. With the T-peak weight the T wave is taken; without it the gap between the two
+    (scored as a wide negative wave) was."""
+    fs, r0, rr = 250.0, 100, 0.65
+    t = (np.arange(400) - r0) / fs
+    y = _bump(t, 0.20, 0.20, 0.04) + _bump(t, 0.45, 0.30, 0.06)
+    peak, end, _ = _t_wave(y, r0 + 0.06 * fs, r0, rr, fs, TemplateParams())
+    assert abs((peak - r0) / fs - 0.20) < 0.01 and 0.25 < (end - r0) / fs < 0.33
+    flat_prior = TemplateParams(t_peak_spread=1e9)
+    assert abs((_t_wave(y, r0 + 0.06 * fs, r0, rr, fs, flat_prior)[0] - r0) / fs - 0.30) < 0.01
+
+
+def test_t_end_is_the_prominence_weighted_mean_of_the_leads():
+    lead = {"R": [0.0, 100.0], "QRS_on": [-5.0, 95.0], "J": [10.0, 110.0]}
+    a = pd.DataFrame({**lead, "T_end": [40.0, np.nan], "T_prom": [0.1, 0.1]})
+    b = pd.DataFrame({**lead, "T_end": [48.0, 150.0], "T_prom": [0.3, 0.3]})
+    flat = pd.DataFrame({**lead, "T_end": [90.0, 190.0], "T_prom": [0.0, 0.0]})
+    waves = combine_leads([a, b, flat])
+    assert waves["T_end"].tolist() == pytest.approx([46.0, 150.0])  # flat lead: no say
+    assert (waves["T_lead"] == 1).all()
+
+
+def test_real_qtdb_tachycardia_t_end(data_dir):
+    """sel43 (RR 0.63 s, a tall P wave 380 ms after R): its T end was the next P wave's
+    (+141 ms on average before the T-peak weight); now within 60 ms."""
+    errors = record_errors("sel43", use_cache=False)
+    auto = errors[errors["protocol"] == "auto"]
+    assert abs(auto["err_t_end_ms"].mean()) < 60
 
 
 def test_real_qtdb_errors_are_small(data_dir):

@@ -106,6 +106,13 @@ class TemplateParams:
         ... to this share of the RR interval after R (at most 0.6 s).
     tend_reach_s : float
         Distance of the trapezium's reference point after the steepest T descent.
+    t_peak_ratio : float
+        Expected delay of the T peak after R, in s per sqrt(s) of RR (Bazett-like; median
+        0.28-0.29 in the QT Database's marks) ...
+    t_peak_spread : float
+        ... and the SD of a Gaussian weight around it: each T-peak candidate scores
+        prominence x width x weight, so the next beat's P wave (tachycardia) or a U wave
+        after a small T wave is not taken for the T wave.
     p_lowpass_hz : float
         Low-pass corner of the signal the P wave is measured on.
     p_search_s : float
@@ -131,6 +138,8 @@ class TemplateParams:
     t_start_s: float = 0.06
     t_window: float = 0.7
     tend_reach_s: float = 0.12
+    t_peak_ratio: float = 0.29
+    t_peak_spread: float = 0.08
     p_lowpass_hz: float = 12.0
     p_search_s: float = 0.25
     p_gap_s: float = 0.02
@@ -245,9 +254,11 @@ def _t_wave(
     best = (-1.0, 0, 1.0, np.nan)  # (score, position, polarity, prominence)
     for polarity in (1.0, -1.0):
         idx, props = sps.find_peaks(polarity * seg, prominence=0.0, width=0.0)
-        for i, prom, width in zip(idx, props["prominences"], props["widths"], strict=True):
-            if prom * width > best[0]:
-                best = (prom * width, start + int(i), polarity, float(prom))
+        delay = (idx + start - r0) / fs / np.sqrt(rr)
+        prior = np.exp(-0.5 * ((delay - p.t_peak_ratio) / p.t_peak_spread) ** 2)
+        for i, prom, width, w in zip(idx, props["prominences"], props["widths"], prior, strict=True):
+            if prom * width * w > best[0]:
+                best = (prom * width * w, start + int(i), polarity, float(prom))
     _, peak, polarity, prominence = best
     if best[0] < 0:
         return np.nan, np.nan, np.nan
@@ -463,18 +474,20 @@ def combine_leads(per_lead: list[pd.DataFrame]) -> pd.DataFrame:
     leads); with many leads the ``n_leads // 6`` most extreme are passed over (the third
     earliest of 12), so one noisy lead cannot stretch the QRS. The T wave (peak, end,
     amplitude) comes from the one lead where it is most
-    prominent (median T prominence over the record), since a T end placed on a flat T wave
-    is noise. The chosen lead index is in column ``T_lead``. Where the tables have P-wave
+    prominent (median T prominence over the record); its index is in column ``T_lead``.
+    The T end is the mean over the leads weighted by that median prominence: a T end
+    placed on a flat T wave counts little, and averaging two clear leads halves the error
+    of one that took a U wave or the wrong phase of a biphasic T. Where the tables have P-wave
     columns, P onset is the earliest and P offset the latest over the leads (passing over
     the same number of extreme leads), the P peak that of the first lead with a P wave.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> a = pd.DataFrame({"R": [10.0], "QRS_on": [5.0], "J": [14.0], "T_end": [40.0], "T_prom": [0.1]})
-    >>> b = pd.DataFrame({"R": [10.0], "QRS_on": [4.0], "J": [15.0], "T_end": [44.0], "T_prom": [0.3]})
+    >>> a = pd.DataFrame({"R": [10.0], "QRS_on": [5.0], "J": [14.0], "T_end": [40.0], "T_prom": [0.25]})
+    >>> b = pd.DataFrame({"R": [10.0], "QRS_on": [4.0], "J": [15.0], "T_end": [44.0], "T_prom": [0.75]})
     >>> combine_leads([a, b]).iloc[0][["QRS_on", "J", "T_end", "T_lead"]].tolist()
-    [4.0, 15.0, 44.0, 1.0]
+    [4.0, 15.0, 43.0, 1.0]
     """
     out = per_lead[0].copy()
     stack = {c: np.vstack([t[c].to_numpy(dtype=float) for t in per_lead]) for c in ("QRS_on", "J")}
@@ -496,6 +509,12 @@ def combine_leads(per_lead: list[pd.DataFrame]) -> pd.DataFrame:
         if column in per_lead[lead]:
             out[column] = per_lead[lead][column].to_numpy()
     out["T_lead"] = float(lead)
+    if np.nansum(prominence) > 0:
+        ends = np.vstack([t["T_end"].to_numpy(dtype=float) for t in per_lead])
+        weight = np.where(np.isfinite(ends), np.nan_to_num(np.asarray(prominence))[:, None], 0.0)
+        total = weight.sum(axis=0)
+        mean = (weight * np.nan_to_num(ends)).sum(axis=0) / np.where(total > 0, total, 1.0)
+        out["T_end"] = np.where(total > 0, mean, out["T_end"].to_numpy(dtype=float))
     return out
 
 
