@@ -257,13 +257,32 @@ def round_3(attempts: Attempts, log: Callable[[str], None]) -> None:
         score(label, oof["forest"], test["forest"], (k, keep, rounds))
 
 
+def _fit_feature_sets(
+    attempts: Attempts, labels: dict[str, str], log: Callable[[str], None]
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """One default forest per feature set of ``labels``, each scored; out-of-fold and DS2
+    probabilities by feature set."""
+    oof: dict[str, np.ndarray] = {}
+    test: dict[str, np.ndarray] = {}
+    for feature_set, label in labels.items():
+        oof[feature_set], test[feature_set] = attempts.fit(
+            "random_forest", FOREST, feature_set, "sqrt_inverse"
+        )
+        log(f"{feature_set}: fitted")
+        attempts.score(label, oof[feature_set], test[feature_set])
+    return oof, test
+
+
+def _add_columns(attempts: Attempts, names: tuple[str, ...], compute: Callable) -> None:
+    """Append the columns ``compute(beats)`` (named ``names``) to DS1's and DS2's tables."""
+    for beats in (attempts.ds1, attempts.ds2):
+        beats.rr = np.hstack([beats.rr, compute(beats)])
+        beats.meta = {**beats.meta, "rr_features": [*beats.feature_names, *names]}
+
+
 def round_4(attempts: Attempts, log: Callable[[str], None]) -> None:
     """The beat's neighbourhood in its record (:func:`neighbourhood_columns`), alone and mixed."""
-    ds1, ds2 = attempts.ds1, attempts.ds2
-    names = [*ds1.feature_names, *NEIGHBOURHOOD]
-    for beats in (ds1, ds2):
-        beats.rr = np.hstack([beats.rr, neighbourhood_columns(beats)])
-        beats.meta = {**beats.meta, "rr_features": names}
+    _add_columns(attempts, NEIGHBOURHOOD, neighbourhood_columns)
     log("neighbourhood columns computed")
     FEATURE_SETS["transfer_nb"] = (*FEATURE_SETS["transfer"], *NEIGHBOURHOOD)
     FEATURE_SETS["transfer_nb_rr"] = (*FEATURE_SETS["transfer"], "nb_rr_pre", "nb_rr_post")
@@ -279,14 +298,7 @@ def round_4(attempts: Attempts, log: Callable[[str], None]) -> None:
         "transfer_nb_rr": "+ neighbours' RR (nb_rr_pre, nb_rr_post)",
         "transfer_nb_rarity": "+ rarity (nb_rarity, nb_rarity_qrs, nb_share_qrs)",
     }
-    oof: dict[str, np.ndarray] = {}
-    test: dict[str, np.ndarray] = {}
-    for feature_set, label in labels.items():
-        oof[feature_set], test[feature_set] = attempts.fit(
-            "random_forest", FOREST, feature_set, "sqrt_inverse"
-        )
-        log(f"{feature_set}: fitted")
-        attempts.score(label, oof[feature_set], test[feature_set])
+    oof, test = _fit_feature_sets(attempts, labels, log)
     for base, other, columns, what in (
         ("transfer", "transfer_nb", [1], "S"),
         ("transfer_nb", "transfer", [2, 3], "V and F"),
@@ -305,7 +317,78 @@ def round_4(attempts: Attempts, log: Callable[[str], None]) -> None:
     )
 
 
-ROUNDS = {3: round_3, 4: round_4}
+SUSTAINED = ("fast_run_log", "rr_long_record", "rr_pre_long")
+"""Round 5's columns: is the beat part of a sustained fast rhythm (atrial flutter or
+fibrillation, labelled N) or an isolated premature beat or short run (labelled S)?"""
+
+
+def sustained_columns(beats, fast: float = 0.85, half: int = 40) -> np.ndarray:
+    """Round 5's :data:`SUSTAINED` columns of a :class:`~vitalkit.beats.dataset.BeatSet`.
+
+    ``fast_run_log``
+        log(1 + the length in beats of the run of consecutive beats whose previous RR is
+        under ``fast`` times the record's mean RR that holds this beat; 0 outside such runs).
+    ``rr_long_record``
+        the mean previous RR (over the record's mean) of the ``2 * half + 1`` beats centred on
+        this one: below 1 inside a long fast episode, about 1 around an isolated early beat.
+    ``rr_pre_long``
+        the beat's previous RR over that long local mean: its prematurity against the rhythm
+        of the last and next minute.
+
+    Centred on the beat, so a look-ahead (as the other centred columns).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> pre = np.r_[np.ones(50), 0.6, np.ones(50), np.full(100, 0.6), np.ones(50)]
+    >>> beats = SimpleNamespace(rr=pre[:, None].astype(np.float32), record=np.array(["r"] * pre.size),
+    ...     feature_names=["rr_pre_record_mean"])
+    >>> cols = sustained_columns(beats)
+    >>> [round(float(np.expm1(cols[i, 0]))) for i in (10, 50, 150)]   # normal, isolated, flutter
+    [0, 1, 100]
+    >>> bool(cols[50, 2] < 0.7 and cols[150, 2] > 0.9)                # premature only when isolated
+    True
+    """
+    names = list(beats.feature_names)
+    pre = np.asarray(beats.rr[:, names.index("rr_pre_record_mean")], dtype=np.float64)
+    out = np.zeros((len(pre), len(SUSTAINED)))
+    for record in np.unique(beats.record):
+        rows = np.flatnonzero(beats.record == record)
+        x = np.nan_to_num(pre[rows], nan=1.0)
+        flags = (x < fast).astype(np.int8)
+        edges = np.flatnonzero(np.diff(np.r_[0, flags, 0]))
+        run = np.zeros(len(rows))
+        for start, stop in zip(edges[::2], edges[1::2], strict=True):
+            run[start:stop] = stop - start
+        kernel = np.ones(2 * half + 1)
+        padded = np.pad(x, half, mode="edge")
+        long_mean = np.convolve(padded, kernel, mode="valid") / kernel.size
+        out[rows, 0] = np.log1p(run)
+        out[rows, 1] = long_mean
+        out[rows, 2] = x / long_mean
+    return out.astype(np.float32)
+
+
+def round_5(attempts: Attempts, log: Callable[[str], None]) -> None:
+    """Sustained fast rhythm against isolated early beats (:func:`sustained_columns`)."""
+    _add_columns(attempts, SUSTAINED, sustained_columns)
+    log("sustained-rhythm columns computed")
+    FEATURE_SETS["transfer_sustained"] = (*FEATURE_SETS["transfer"], *SUSTAINED)
+    FEATURE_SETS["transfer_run"] = (*FEATURE_SETS["transfer"], "fast_run_log")
+    labels = {
+        "transfer": "forest, the default recipe",
+        "transfer_sustained": "+ fast_run_log, rr_long_record, rr_pre_long",
+        "transfer_run": "+ fast_run_log",
+    }
+    oof, test = _fit_feature_sets(attempts, labels, log)
+    attempts.score(
+        f"{labels['transfer']}, S from '{labels['transfer_sustained']}'",
+        _mix(oof["transfer"], oof["transfer_sustained"], [1]),
+        _mix(test["transfer"], test["transfer_sustained"], [1]),
+    )
+
+
+ROUNDS = {3: round_3, 4: round_4, 5: round_5}
 
 
 def main() -> None:

@@ -32,10 +32,25 @@ def test_beat_attempts_command_line() -> None:
     assert done.returncode == 0 and "--out" in done.stdout and "--round" in done.stdout
 
 
-def test_beat_attempts_round_4_columns_are_new_names() -> None:
+def test_beat_attempts_added_columns_are_new_names() -> None:
     attempts = _load("beat_attempts")
     assert not set(attempts.NEIGHBOURHOOD) & set(feature_names(2))
-    assert set(attempts.ROUNDS) == {3, 4}
+    assert not set(attempts.SUSTAINED) & set(feature_names(2))
+    assert set(attempts.ROUNDS) == {3, 4, 5}
+
+
+def test_sustained_columns_tell_a_long_fast_run_from_an_isolated_early_beat() -> None:
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    attempts = _load("beat_attempts")
+    pre = np.r_[np.ones(50), 0.6, np.ones(50), np.full(100, 0.6), np.ones(50)]
+    rr = pre[:, None].astype(np.float32)
+    beats = SimpleNamespace(rr=rr, record=np.array(["r"] * pre.size), feature_names=["rr_pre_record_mean"])
+    cols = attempts.sustained_columns(beats)
+    assert [round(float(np.expm1(cols[i, 0]))) for i in (10, 50, 150)] == [0, 1, 100]
+    assert cols[50, 2] < 0.7 and cols[150, 2] > 0.9  # premature only when isolated
 
 
 def test_second_lead_variants_keep_the_first_lead_and_change_the_second() -> None:
