@@ -97,7 +97,10 @@ class TemplateParams:
     edge_slope : float
         QRS onset: where the slope falls below this share of the first QRS slope peak.
     j_slope : float
-        J point: where the slope falls below this share of the last QRS slope peak.
+        J point: where the slope falls below this share of the last QRS slope peak ...
+    j_qrs_slope : float
+        ... the last slope peak reaching this share of the largest QRS slope (lower than
+        ``qrs_slope``, so a slurred S wave's upstroke belongs to the QRS).
     t_lowpass_hz : float
         Low-pass corner of the signal the T wave is measured on.
     t_start_s : float
@@ -134,6 +137,7 @@ class TemplateParams:
     qrs_slope: float = 0.5
     edge_slope: float = 0.03
     j_slope: float = 0.1
+    j_qrs_slope: float = 0.3
     t_lowpass_hz: float = 15.0
     t_start_s: float = 0.06
     t_window: float = 0.7
@@ -221,7 +225,8 @@ def _qrs_bounds(slope: np.ndarray, r0: int, fs: float, p: TemplateParams) -> tup
         return np.nan, np.nan
     big = np.flatnonzero(window >= p.qrs_slope * window.max()) + lo
     first = big[0] + int(np.argmax(slope[big[0] : big[0] + reach + 1]))
-    last = big[-1] - reach + int(np.argmax(slope[big[-1] - reach : big[-1] + 1]))
+    late = np.flatnonzero(window >= p.j_qrs_slope * window.max()) + lo
+    last = late[-1] - reach + int(np.argmax(slope[late[-1] - reach : late[-1] + 1]))
     onset = _first_below(slope, first, first - round(0.1 * fs), p.edge_slope * slope[first])
     j_point = _first_below(slope, last, last + round(0.1 * fs), p.j_slope * slope[last])
     return onset, j_point
