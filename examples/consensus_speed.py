@@ -1,7 +1,8 @@
 """The consensus R-peak detector against its library code path: identical detections, time per input.
 
-"Library path": every member cleans the signal itself, wfdb's ``find_local_peaks`` inside XQRS and
-neurokit2's own ``elgendi2010`` (what VitalKit ran before ``vitalkit.beats.exact_speedups``).
+"Library path": every member cleans the signal itself, wfdb's ``find_local_peaks`` inside XQRS,
+neurokit2's own ``elgendi2010``, ``khamis2016``, ``hamilton2002`` and ``rodrigues2021`` (what
+VitalKit ran before ``vitalkit.beats.exact_speedups``).
 "This code": ``ecg_rpeaks(x, fs, "consensus")``. Both run alternately in one process, so the
 ratio holds on a shared machine. README, "Consensus detector, same detections in less time".
 
@@ -35,7 +36,15 @@ def library_path(x: np.ndarray, fs: float) -> np.ndarray:
     """The consensus as computed before the speedups (each member on its own, library scans)."""
     with (
         mock.patch.object(wfdb_qrs, "find_local_peaks", wfdb_peaks.find_local_peaks),
-        mock.patch.dict(detect.DETECTORS, {"elgendi2010": _neurokit("elgendi2010", "elgendi2010")}),
+        mock.patch.dict(
+            detect.DETECTORS,
+            {
+                "elgendi2010": _neurokit("elgendi2010", "elgendi2010"),
+                "khamis2016": _neurokit("khamis2016", "neurokit"),
+                "hamilton2002": _neurokit("hamilton2002", "hamilton2002"),
+                "rodrigues2021": _neurokit("rodrigues2021", "neurokit"),
+            },
+        ),
     ):
         return consensus_from_members(x, fs, lambda m: ecg_rpeaks(x, fs, m))
 

@@ -26,7 +26,13 @@ import numpy as np
 
 from vitalkit.beats import consensus, exact_speedups
 from vitalkit.beats.consensus import consensus_rpeaks
-from vitalkit.beats.exact_speedups import elgendi_peaks, install_xqrs_speedup
+from vitalkit.beats.exact_speedups import (
+    elgendi_peaks,
+    hamilton_peaks,
+    install_xqrs_speedup,
+    khamis_peaks,
+    rodrigues_peaks,
+)
 from vitalkit.signal.filters import check_signal
 
 Detector = Callable[[np.ndarray, float], np.ndarray]
@@ -84,14 +90,22 @@ def _manikandan(signal: np.ndarray, sampling_rate: float) -> np.ndarray:
     return _manikandan_find(_clean(signal, sampling_rate, "neurokit"), sampling_rate)
 
 
-def _elgendi_find(cleaned: np.ndarray, sampling_rate: float) -> np.ndarray:
-    return np.asarray(elgendi_peaks(cleaned, round(sampling_rate)), dtype=np.int64)
+def _exact(method: str, clean: str, peaks: Callable[[np.ndarray, int], np.ndarray]) -> Detector:
+    """neurokit2's ``method`` on ``ecg_clean(clean)``, computed by ``peaks``, its output-identical
+    rewrite in :mod:`vitalkit.beats.exact_speedups` (neurokit2 loops over every sample)."""
 
+    def find(cleaned: np.ndarray, sampling_rate: float) -> np.ndarray:
+        return np.asarray(peaks(cleaned, round(sampling_rate)), dtype=np.int64)
 
-def _elgendi(signal: np.ndarray, sampling_rate: float) -> np.ndarray:
-    """neurokit2 ``elgendi2010`` on ``ecg_clean('elgendi2010')``, by the output-identical
-    :func:`~vitalkit.beats.exact_speedups.elgendi_peaks` (neurokit2 loops over every sample)."""
-    return _elgendi_find(_clean(signal, sampling_rate, "elgendi2010"), sampling_rate)
+    def detect(signal: np.ndarray, sampling_rate: float) -> np.ndarray:
+        return find(_clean(signal, sampling_rate, clean), sampling_rate)
+
+    detect.__doc__ = (
+        f"neurokit2 ``ecg_findpeaks(method={method!r})`` on ``ecg_clean({clean!r})``, by the "
+        f"output-identical :func:`~vitalkit.beats.exact_speedups.{peaks.__name__}`."
+    )
+    detect.vk_depends = (exact_speedups,)  # type: ignore[attr-defined]
+    return _on_cleaned(detect, clean, find)
 
 
 def _xqrs(signal: np.ndarray, sampling_rate: float) -> np.ndarray:
@@ -106,15 +120,15 @@ def _xqrs(signal: np.ndarray, sampling_rate: float) -> np.ndarray:
 DETECTORS: dict[str, Detector] = {
     "neurokit": _neurokit("neurokit", "neurokit"),
     "pantompkins1985": _neurokit("pantompkins1985", "pantompkins1985"),
-    "hamilton2002": _neurokit("hamilton2002", "hamilton2002"),
-    "elgendi2010": _on_cleaned(_elgendi, "elgendi2010", _elgendi_find),
+    "hamilton2002": _exact("hamilton2002", "hamilton2002", hamilton_peaks),
+    "elgendi2010": _exact("elgendi2010", "elgendi2010", elgendi_peaks),
     "engzeemod2012": _neurokit("engzeemod2012", "engzeemod2012"),
     "kalidas2017": _neurokit("kalidas2017", "kalidas2017"),
-    "rodrigues2021": _neurokit("rodrigues2021", "neurokit"),
+    "rodrigues2021": _exact("rodrigues2021", "neurokit", rodrigues_peaks),
     "nabian2018": _neurokit("nabian2018", "neurokit"),
     "zong2003": _neurokit("zong2003", "neurokit"),
     "christov2004": _neurokit("christov2004", "neurokit"),
-    "khamis2016": _neurokit("khamis2016", "neurokit"),
+    "khamis2016": _exact("khamis2016", "neurokit", khamis_peaks),
     "martinez2004": _neurokit("martinez2004", "neurokit"),
     "manikandan2012": _on_cleaned(_manikandan, "neurokit", _manikandan_find),
     "xqrs": _xqrs,
@@ -183,7 +197,6 @@ def consensus_from_members(
 
 _consensus.vk_depends = (consensus, sys.modules[__name__])  # type: ignore[attr-defined]
 _xqrs.vk_depends = (exact_speedups,)  # type: ignore[attr-defined]
-_elgendi.vk_depends = (exact_speedups,)  # type: ignore[attr-defined]
 _consensus.vk_members = CONSENSUS_MEMBERS  # type: ignore[attr-defined]
 DETECTORS["consensus"] = _consensus
 
@@ -197,9 +210,9 @@ DEFAULT_DETECTOR = "consensus"
 MIT-BIH records (``make benchmark-qrs``): the consensus has the highest F1 (99.89 %: fewest
 missed plus false beats) of every registered detector and a median timing error of 0 ms;
 the best single detector, manikandan2012, reaches 99.75 % with a median error of 8.3 ms.
-It is also the slowest (the sum of its ten members, 25-45 s per 30 min record on a loaded
-2-core machine); pass ``method="neurokit"`` where speed matters more than the last 1 % of
-beats."""
+It is also the slowest (the sum of its ten members: about 2.3 s per 30 min record and 24 ms
+per 10-s segment on a 2-core machine, ``examples/consensus_speed.py``); pass
+``method="neurokit"`` where speed matters more than the last 1 % of beats."""
 
 UNUSABLE_DETECTORS: dict[str, str] = {
     "gamboa2008": "finds 42 % of beats on record 100: its thresholds assume other signal units",

@@ -1,18 +1,23 @@
-"""Output-identical, faster versions of two library routines that loop over every sample in Python.
+"""Output-identical, faster versions of library routines that loop over every sample in Python.
 
-Profiling the ``consensus`` detector on 10-s segments (the serving case) showed two members
+Profiling the ``consensus`` detector on 10-s segments (the serving case) showed its members
 spending most of their time in per-sample Python loops of the libraries themselves:
 
 - wfdb's XQRS (``wfdb.processing.xqrs_detect``) calls ``wfdb.processing.peaks.find_local_peaks``
   twice, which evaluates ``max(sig[i - radius : i + radius])`` sample by sample: over 90 % of
   XQRS's time, about a third of the whole consensus;
-- neurokit2's ``elgendi2010`` (``_ecg_findpeaks_elgendi``) walks the block mask sample by sample.
+- neurokit2's ``elgendi2010`` walks the block mask sample by sample;
+- neurokit2's ``khamis2016`` (UNSW) intersects every RR interval with an empty artifact mask and
+  fills gaps sample by sample; ``hamilton2002`` tests every sample for a local maximum and calls
+  ``np.mean`` on every one; ``rodrigues2021`` steps a state machine sample by sample.
 
 :func:`find_local_peaks` computes the same greedy scan from one sliding maximum
 (``scipy.ndimage.maximum_filter1d``) and visits only the samples that equal it;
-:func:`elgendi_peaks` visits only the mask's edges. Both return exactly what the library code
-returns (``tests/beats/test_exact_speedups.py`` compares them on random signals with plateaus and
-on real records, and XQRS with and without the swap on MIT-BIH records).
+:func:`elgendi_peaks` visits only the mask's edges; :func:`khamis_peaks`, :func:`hamilton_peaks`
+and :func:`rodrigues_peaks` run the same arithmetic on masks, on the local maxima alone and on
+blocks. All return exactly what the library code returns
+(``tests/beats/test_exact_speedups.py`` compares them on random signals with plateaus, flat
+stretches and several sampling rates, and on real records; XQRS with and without the swap).
 :func:`install_xqrs_speedup` points ``wfdb.processing.qrs`` at :func:`find_local_peaks` (the name
 XQRS looks up when it runs); nothing else in wfdb changes. They are written here rather than
 upstream because the pinned releases (wfdb 4.3.1, neurokit2 0.2.13) are what VitalKit runs.
@@ -28,8 +33,13 @@ True
 
 from __future__ import annotations
 
+import bisect
+import functools
+from collections import deque
+
 import numpy as np
 from scipy import ndimage
+from scipy import signal as sp_signal
 
 
 def find_local_peaks(sig: np.ndarray, radius: int) -> np.ndarray:
@@ -147,3 +157,330 @@ def install_xqrs_speedup() -> None:
     from wfdb.processing import qrs
 
     qrs.find_local_peaks = find_local_peaks
+
+
+def khamis_peaks(signal: np.ndarray, sampling_rate: float) -> np.ndarray:
+    """neurokit2's ``ecg_findpeaks(method="khamis2016")`` (UNSW, Khamis 2016), same peaks, less Python.
+
+    neurokit2 0.2.13 runs the algorithm without an artifact mask, yet pays for one: each RR
+    interval is intersected with the (empty) mask by ``np.intersect1d``, the gap filling walks
+    every sample in a Python loop, the short-interval ranges are built as Python lists, and the
+    two Butterworth filters are designed on every call. This version computes the same three
+    passes with the mask known to be empty: RR intervals by ``np.diff``, gaps and short
+    intervals as boolean masks, the filters designed once per sampling rate, the sliding
+    maximum and minimum (``percentile_filter`` at 100 and 0) by ``maximum_filter1d`` and
+    ``minimum_filter1d``. Every floating-point step that decides a peak is the library's, in
+    the same order (``tests/beats/test_exact_speedups.py`` compares both on random signals and
+    real records).
+
+    Parameters
+    ----------
+    signal : np.ndarray
+        The signal cleaned with ``nk.ecg_clean(method="neurokit")`` (what VitalKit's
+        ``khamis2016`` member passes).
+    sampling_rate : float
+        Sampling rate in Hz (neurokit2 receives it rounded).
+
+    Returns
+    -------
+    np.ndarray
+        R-peak indices (int).
+
+    Examples
+    --------
+    >>> import neurokit2 as nk
+    >>> ecg = nk.ecg_clean(nk.ecg_simulate(duration=10, sampling_rate=250, random_state=2), 250)
+    >>> theirs = nk.ecg_findpeaks(ecg, 250, method="khamis2016")["ECG_R_Peaks"]
+    >>> khamis_peaks(ecg, 250).tolist() == np.asarray(theirs).tolist()
+    True
+    """
+    fs = round(sampling_rate)
+    if fs < 50:
+        raise ValueError("khamis2016 requires a sampling rate of at least 50 Hz")
+    x = np.array(signal)
+    lowpass_b, lowpass_a, highpass_sos = _khamis_filters(fs)
+    x = sp_signal.detrend(x).ravel()
+    meddata = x - ndimage.percentile_filter(x, percentile=50, size=round(0.5 * fs), mode="nearest")
+    hpdata = sp_signal.sosfiltfilt(highpass_sos, meddata)
+    if len(hpdata) <= 3 * max(len(lowpass_b) - 1, len(lowpass_a) - 1):
+        lphpdata = np.zeros_like(hpdata)
+    else:
+        lphpdata = sp_signal.filtfilt(lowpass_b, lowpass_a, hpdata)
+
+    diffdata = sp_signal.lfilter(np.array([1, 0, -1]) / (2 * (1 / fs)), [1], lphpdata)
+    size = round(fs * 0.1)  # neurokit2's sortfilt1 windows are n samples, odd or even
+    envelope = _running_max(lphpdata, size) - _running_min(lphpdata, size)
+    envelope[envelope < 0] = 0
+    feature = np.abs(diffdata * envelope)
+
+    diffpower1 = np.abs(sp_signal.filtfilt(_hamming_lowpass(fs, 6), [1], feature)) ** 0.5
+    spectrum = _khamis_spectrum(diffpower1, fs, 2**14)
+    f = np.arange(0, 2**13) * fs / 2**14
+    band = np.where((f >= 0.1) & (f < 4))[0]
+    hr_freq = f[band[np.argmax(spectrum[band])]]
+    hr_min, hr_max = 1.5, 4.0
+    fc = np.median(2 * np.array([hr_min, hr_freq, hr_max]))
+    diffpower2 = np.abs(sp_signal.filtfilt(_hamming_lowpass(fs, fc), [1], feature)) ** 0.5
+
+    w_sort = round(np.median(2 * np.array([fs, fs / hr_freq, fs / hr_max])))
+    upper = _running_min(_running_max(diffpower2, w_sort), w_sort)
+    lower = _running_max(_running_min(diffpower2, w_sort), w_sort)
+    main_threshold = 0.2 * np.median(upper - lower)
+
+    qrs = np.unique(_khamis_turning_peaks(diffpower2, main_threshold))
+    if len(qrs) == 0:
+        return qrs.astype(int)
+    m_rr = _khamis_mean_rr(qrs, fs)
+
+    # second pass (threshold halved): beats in gaps longer than 1.5 mean RR
+    qrs2 = _khamis_turning_peaks(diffpower2, main_threshold / 2)
+    covered = np.zeros(len(diffpower2) + 4)
+    covered[0] = covered[-1] = 1
+    covered[qrs + 2] = 1
+    step = np.diff(covered)
+    for start, rise in zip(np.flatnonzero(step == -1) + 1, np.flatnonzero(step == 1) + 1, strict=True):
+        if (rise - 1) - start < 1.5 * m_rr:
+            covered[start : rise - 1] = 1
+    qrs2 = np.unique(qrs2[covered[1:-1][qrs2] != 1])  # (the library's mask sits one sample off)
+    qrs = np.union1d(qrs, qrs2)
+    m_rr = _khamis_mean_rr(qrs, fs)
+
+    # third pass (threshold doubled) replaces the beats of intervals shorter than half the mean RR
+    qrs3 = _khamis_turning_peaks(diffpower2, main_threshold / 0.5)
+    short = np.zeros(len(diffpower2) + 1, dtype=bool)
+    for i in np.flatnonzero(np.diff(qrs) < 0.5 * m_rr) + 1:
+        short[qrs[i - 1] : qrs[i]] = True
+    return np.union1d(qrs[~short[qrs]], np.unique(qrs3[short[qrs3]])).astype(int)
+
+
+def _running_max(x: np.ndarray, size: int) -> np.ndarray:
+    return ndimage.maximum_filter1d(x, size=size, mode="nearest")
+
+
+def _running_min(x: np.ndarray, size: int) -> np.ndarray:
+    return ndimage.minimum_filter1d(x, size=size, mode="nearest")
+
+
+@functools.lru_cache(maxsize=16)
+def _khamis_filters(fs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The 20-Hz low-pass (b, a) and 0.7-Hz high-pass (sos) Butterworth filters of order 7."""
+    b, a = sp_signal.butter(7, 20 / (fs / 2), btype="low")
+    sos = sp_signal.butter(7, 0.7 / (fs / 2), btype="high", output="sos")
+    return b, a, sos  # cached: callers must not write into them (scipy's sosfilt wants writable arrays)
+
+
+def _hamming_lowpass(fs: int, fc: float) -> np.ndarray:
+    """UNSW's approximate ``fc``-Hz low-pass: a unit-area Hamming window."""
+    b = sp_signal.windows.hamming(round(((fs / 2) * 0.0037) / fc * fs), sym=True)
+    return b / np.sum(np.abs(b))
+
+
+def _khamis_spectrum(x: np.ndarray, fs: int, n_fft: int) -> np.ndarray:
+    """Mean normalised magnitude spectrum of 2-s windows (neurokit2's ``smashedFFT``, no mask)."""
+    n_windows = int(np.ceil(len(x) / (2 * fs)))
+    y = np.zeros(2 * fs * n_windows)
+    y[: len(x)] = x
+    y = y.reshape((n_windows, 2 * fs))
+    y = y - np.mean(y, axis=1, keepdims=True)
+    total = np.zeros(n_fft)
+    for magnitude in np.abs(np.fft.fft(y, n_fft, axis=1)):
+        area = np.sum(magnitude)
+        total = total + (magnitude / area if area > 0 else np.zeros(n_fft))
+    return (np.zeros(n_fft) + len(x) * (total / n_windows)) / np.sum([len(x)])
+
+
+def _khamis_mean_rr(qrs: np.ndarray, fs: int) -> float:
+    """Mean of the RR intervals under 5 s (NaN when there is none), as ``calculate_rr_interval``."""
+    rr = np.diff(qrs)
+    rr = rr[rr < 5 * fs]
+    return float(np.mean(rr)) if len(rr) > 0 else np.nan
+
+
+def _khamis_turning_peaks(x: np.ndarray, threshold: float) -> np.ndarray:
+    """Peaks confirmed by neurokit2's ``turning_points`` (Redmond / de Chazal): a peak stands when
+    the signal falls more than ``threshold`` below it before rising above it."""
+    x = np.append(x, [x[-1] + np.finfo(float).eps, x[-1]])
+    tps = np.concatenate(([0], -np.sign(np.diff(np.sign(np.diff(x)))), [0]))
+    tpidx = np.flatnonzero(tps != 0)
+    values = x[tpidx].tolist()
+    kinds = tps[tpidx].tolist()
+    positions = tpidx.tolist()
+    confirmed: list[int] = []
+    inpeak = 0
+    possible = 0
+    ref = float(x[0])
+    for position, value, kind in zip(positions, values, kinds, strict=True):
+        if inpeak == 0 and abs(value - ref) > threshold:
+            inpeak, possible, ref = kind, position, value
+        if inpeak == 1 and (ref - value) > threshold:
+            confirmed.append(possible * int(tps[possible]))
+            inpeak, possible, ref = -1, position, value
+        elif inpeak == 1 and value > ref:
+            possible, ref = position, value
+        if inpeak == -1 and (value - ref) > threshold:
+            confirmed.append(possible * int(tps[possible]))
+            inpeak, possible, ref = 1, position, value
+        elif inpeak == -1 and value < x[possible]:
+            possible, ref = position, value
+    found = np.array(confirmed, dtype=int)
+    return found[found > 0]
+
+
+def hamilton_peaks(signal: np.ndarray, sampling_rate: float) -> np.ndarray:
+    """neurokit2's ``ecg_findpeaks(method="hamilton2002")``, visiting only the local maxima.
+
+    neurokit2 0.2.13 (after py-ecg-detectors) tests every sample of the 80-ms moving average of
+    ``|diff(signal)|`` for a local maximum in a Python loop; this version finds the maxima with
+    one vectorised comparison and runs the same adaptive-threshold logic over them alone, with
+    the library's quirks kept (its search-back indexes the list of maxima by sample position,
+    and a beat found by search-back skips that step's threshold update).
+
+    Parameters
+    ----------
+    signal : np.ndarray
+        The signal cleaned with ``nk.ecg_clean(method="hamilton2002")``.
+    sampling_rate : float
+        Sampling rate in Hz (neurokit2 receives it rounded).
+
+    Returns
+    -------
+    np.ndarray
+        R-peak indices (int).
+
+    Examples
+    --------
+    >>> import neurokit2 as nk
+    >>> ecg = nk.ecg_clean(nk.ecg_simulate(duration=10, sampling_rate=250, random_state=3), 250,
+    ...                    method="hamilton2002")
+    >>> theirs = nk.ecg_findpeaks(ecg, 250, method="hamilton2002")["ECG_R_Peaks"]
+    >>> hamilton_peaks(ecg, 250).tolist() == np.asarray(theirs).tolist()
+    True
+    """
+    fs = round(sampling_rate)
+    diff = np.abs(np.diff(np.array(signal)))
+    width = int(0.08 * fs)
+    ma = sp_signal.lfilter(np.ones(width) / width, [1], diff)
+    ma[0 : width * 2] = 0
+    inner = ma[1:-1]
+    maxima = (np.flatnonzero((ma[:-2] < inner) & (ma[2:] < inner)) + 1).tolist()
+    heights = ma[maxima].tolist() if maxima else []
+    noise_peaks: deque[float] = deque(maxlen=8)
+    signal_peaks: deque[float] = deque(maxlen=8)
+    rr: deque[int] = deque(maxlen=8)
+    noise_ave = signal_ave = 0.0
+    rr_ave = 0.0
+    threshold = 0.0
+    qrs = [0]
+    found: list[int] = []
+    peaks: list[int] = []
+    for peak, height in zip(maxima, heights, strict=True):
+        peaks.append(peak)
+        if height > threshold and (peak - qrs[-1]) > 0.3 * fs:
+            qrs.append(peak)
+            found.append(peak)
+            signal_peaks.append(height)
+            signal_ave = _numpy_mean8(signal_peaks)
+            if rr_ave != 0.0 and qrs[-1] - qrs[-2] > 1.5 * rr_ave:
+                added = False
+                for missed in peaks[found[-2] + 1 : found[-1]]:  # (sample positions as list indices)
+                    if missed - peaks[found[-2]] > int(0.36 * fs) and ma[missed] > 0.5 * threshold:
+                        bisect.insort(qrs, missed)
+                        added = True
+                        break
+                if added:
+                    continue
+            if len(qrs) > 2:
+                rr.append(qrs[-1] - qrs[-2])
+                rr_ave = int(sum(rr) / len(rr))  # whole samples: exact, as numpy's mean
+        else:
+            noise_peaks.append(height)
+            noise_ave = _numpy_mean8(noise_peaks)
+        threshold = noise_ave + 0.45 * (signal_ave - noise_ave)
+    return np.array(qrs[1:], dtype="int")
+
+
+def _numpy_mean8(values: deque[float]) -> float:
+    """``np.mean`` of at most 8 floats, bit for bit, without building an array (neurokit2 calls it
+    for every local maximum): numpy adds fewer than 8 values in order and 8 values pairwise."""
+    v = list(values)
+    if len(v) == 8:
+        total = ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]))
+    else:
+        total = 0.0
+        for value in v:
+            total += value
+    return total / len(v)
+
+
+def rodrigues_peaks(signal: np.ndarray, sampling_rate: float) -> np.ndarray:
+    """neurokit2's ``ecg_findpeaks(method="rodrigues2021")``, its state machine run by blocks.
+
+    neurokit2 0.2.13 builds the double difference in Python lists and steps its three-state
+    machine (search for the maximum over 260 ms, wait, decay the threshold until the signal
+    reaches it) one sample at a time. This version takes each search window's first maximum with
+    ``argmax`` and the decaying threshold as a running product (``np.cumprod`` multiplies in
+    the same order as the library's loop), so every comparison sees the same float values.
+
+    Parameters
+    ----------
+    signal : np.ndarray
+        The signal cleaned with ``nk.ecg_clean(method="neurokit")``.
+    sampling_rate : float
+        Sampling rate in Hz (neurokit2 receives it rounded).
+
+    Returns
+    -------
+    np.ndarray
+        R-peak indices (int).
+
+    Examples
+    --------
+    >>> import neurokit2 as nk
+    >>> ecg = nk.ecg_clean(nk.ecg_simulate(duration=10, sampling_rate=250, random_state=4), 250)
+    >>> theirs = nk.ecg_findpeaks(ecg, 250, method="rodrigues2021")["ECG_R_Peaks"]
+    >>> rodrigues_peaks(ecg, 250).tolist() == np.asarray(theirs).tolist()
+    True
+    """
+    fs = round(sampling_rate)
+    x = np.array(signal)
+    width = int(np.clip(np.round(3 * fs / 128), 2, None))
+    lag = width - 1
+    decay = np.exp(-((0.7 * fs) / 128 + 2.7) / fs)
+    ddiff = np.diff(x[lag:] - x[: x.size - lag])
+    processed = sp_signal.lfilter(np.array(np.ones(width)), [1], np.square(ddiff))
+    n = len(processed)
+    peaks: list[int] = []
+    i, total, position = 1, 0.0, 0
+    while i < n:
+        stop = np.round(i + 0.26 * fs)  # state 1: the first largest value over 260 ms
+        end = min(int(stop), n)
+        amplitude = 0.0
+        if end > i:
+            k = int(np.argmax(processed[i:end]))
+            if processed[i + k] > 0:
+                amplitude, position = processed[i + k], i + k + 1
+            i = end
+        total = (19 / 20) * total + (1 / 20) * amplitude
+        peaks.append(position)
+        wait = i + np.round(0.2 * 2 - (stop - position))  # state 2
+        if i <= wait:
+            i = int(np.floor(wait)) + 1
+        i = _decay_until_reached(processed, i, total, decay)  # state 3
+    return np.array(peaks, dtype="int")
+
+
+def _decay_until_reached(values: np.ndarray, i: int, threshold: float, decay: float) -> int:
+    """First index from ``i`` where ``values`` reaches the threshold, the threshold multiplied by
+    ``decay`` at every sample passed (``len(values)`` if never)."""
+    block = 256
+    while i < values.size:
+        chunk = values[i : i + block]
+        factors = np.full(chunk.size, decay)
+        factors[0] = threshold
+        thresholds = np.cumprod(factors)
+        reached = np.flatnonzero(~(chunk < thresholds))
+        if reached.size:
+            return i + int(reached[0])
+        threshold = thresholds[-1] * decay
+        i += chunk.size
+    return i
