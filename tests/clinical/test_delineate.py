@@ -4,17 +4,22 @@ import neurokit2 as nk
 import numpy as np
 import pandas as pd
 import pytest
+import wfdb
 
 from vitalkit.clinical.delineate import (
     COLUMNS,
+    DELINEATORS,
     TemplateParams,
     _t_wave,
+    _template,
     _to_beats,
     combine_leads,
     ecg_delineate,
     ecg_delineate_leads,
+    same_shape_neighbours,
 )
 from vitalkit.clinical.qt_validation import qt_error_table, record_errors
+from vitalkit.data import qtdb
 
 
 @pytest.mark.parametrize("fs", [100.0, 250.0, 360.0])
@@ -76,6 +81,43 @@ def test_real_qtdb_tachycardia_t_end(data_dir):
     errors = record_errors("sel43", use_cache=False)
     auto = errors[errors["protocol"] == "auto"]
     assert abs(auto["err_t_end_ms"].mean()) < 60
+
+
+def _ventricular_onset_error_ms(record: str) -> float:
+    """Mean automatic-lead QRS-onset error over the beats the record's ``.atr`` labels V."""
+    base = qtdb.record_path(record)
+    errors = record_errors(record, use_cache=False)
+    auto = errors[errors["protocol"] == "auto"]
+    peaks = qtdb.read_wave_marks(base)["peak"].to_numpy()[auto["beat"].to_numpy()]
+    ann = wfdb.rdann(str(base), "atr")
+    nearest = np.abs(ann.sample[None, :] - peaks[:, None]).argmin(axis=1)
+    ventricular = np.asarray(ann.symbol)[nearest] == "V"
+    assert ventricular.sum() >= 10
+    return float(auto["err_qrs_on_ms"].to_numpy()[ventricular].mean())
+
+
+def test_ectopic_beats_are_measured_on_their_own_shape(data_dir, monkeypatch):
+    """sel213 (MIT-BIH 213): its ventricular beats sat among normal ones in the 5-beat median
+    template, so their QRS onset was the normal beats' (+74 ms late on average); with only
+    same-shape neighbours in the template it is within 30 ms."""
+    assert abs(_ventricular_onset_error_ms("sel213")) < 30
+    every_neighbour = TemplateParams(template_corr=2.0)
+    monkeypatch.setitem(
+        DELINEATORS, "template", lambda x, fs, peaks: _template(x, fs, peaks, every_neighbour)
+    )
+    assert _ventricular_onset_error_ms("sel213") > 50
+
+
+def test_same_shape_neighbours_keep_a_bigeminy_apart():
+    x = np.zeros(1100)
+    normal, ectopic = [50, 250, 450, 650, 850, 1050], [150, 350, 550, 750, 950]
+    x[normal] = 1.0
+    for r in ectopic:
+        x[r - 1 : r + 2] = [-1.0, 1.0, -1.0]
+    peaks = np.sort(np.r_[normal, ectopic])
+    members = same_shape_neighbours(x, peaks, 5, 5, 5, 0.7)
+    assert members[3].tolist() == [True, False, True, False, True]  # an ectopic beat: itself and +-2
+    assert members[0].tolist() == [False, False, True, False, True]
 
 
 def test_real_qtdb_errors_are_small(data_dir):

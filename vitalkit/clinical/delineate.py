@@ -8,7 +8,9 @@ Delineators are registered by name in :data:`DELINEATORS`:
     bias -64 to -90 ms with ``dwt``; ``vitalkit benchmark qt`` prints them side by side).
     Each beat is measured on the median of the ``n_template`` beats around it, aligned on
     their R peaks (interval programs measure on median beats: beat-to-beat noise drops,
-    the QT interval hardly changes over a few beats). On that template:
+    the QT interval hardly changes over a few beats), of those whose QRS correlates with its
+    own at least ``template_corr`` (an ectopic beat is measured on its own shape). On that
+    template:
 
     * QRS onset and J point by slope thresholds in the manner of Laguna et al. (1994): the
       first (last) slope peak of the QRS reaching ``qrs_slope`` of its largest slope, then
@@ -91,7 +93,11 @@ class TemplateParams:
     Attributes
     ----------
     n_template : int
-        Beats in the median template of each beat (1 measures every beat alone).
+        Beats in the median template of each beat (1 measures every beat alone) ...
+    template_corr : float
+        ... of which only those whose QRS (80 ms before to 120 ms after R) correlates with the
+        beat's own at least this much take part, so an ectopic beat is measured on its own
+        shape, not on its normal neighbours' (above 1: every neighbour takes part).
     qrs_slope : float
         Share of the largest QRS slope a slope peak must reach to belong to the QRS.
     edge_slope : float
@@ -134,6 +140,7 @@ class TemplateParams:
     """
 
     n_template: int = 5
+    template_corr: float = 0.7
     qrs_slope: float = 0.5
     edge_slope: float = 0.03
     j_slope: float = 0.1
@@ -182,12 +189,18 @@ def signal_bandpass(
 
 
 def beat_templates(
-    signal: np.ndarray, rpeaks: np.ndarray, before: int, after: int, n_template: int
+    signal: np.ndarray,
+    rpeaks: np.ndarray,
+    before: int,
+    after: int,
+    n_template: int,
+    members: np.ndarray | None = None,
 ) -> np.ndarray:
     """Median of the ``n_template`` beats around each beat, aligned on R.
 
     Returns ``(n_beats, before + after)``; the signal is padded with its edge values so
-    beats near the ends get full windows.
+    beats near the ends get full windows. ``members`` (``(n_beats, n_template)`` booleans,
+    :func:`same_shape_neighbours`) says which of the beats around each one take part.
 
     Examples
     --------
@@ -196,15 +209,53 @@ def beat_templates(
     >>> beat_templates(x, np.array([20, 50, 80]), 2, 3, 3)[1].tolist()
     [0.0, 0.0, 1.0, 0.0, 0.0]
     """
-    padded = np.pad(np.asarray(signal, dtype=np.float64), (before, after), mode="edge")
-    index = np.asarray(rpeaks, dtype=np.int64)[:, None] + before + np.arange(-before, after)[None, :]
-    segments = padded[index]
+    segments = _beat_windows(signal, rpeaks, before, after)
     if n_template <= 1 or len(segments) < 2:
         return segments
     half = n_template // 2
     stacked = np.pad(segments, ((half, half), (0, 0)), constant_values=np.nan)
     windows = np.lib.stride_tricks.sliding_window_view(stacked, n_template, axis=0)
+    if members is not None:
+        windows = np.where(members[:, None, :], windows, np.nan)
     return np.nanmedian(windows, axis=-1)
+
+
+def _beat_windows(signal: np.ndarray, rpeaks: np.ndarray, before: int, after: int) -> np.ndarray:
+    padded = np.pad(np.asarray(signal, dtype=np.float64), (before, after), mode="edge")
+    index = np.asarray(rpeaks, dtype=np.int64)[:, None] + before + np.arange(-before, after)[None, :]
+    return padded[index]
+
+
+def same_shape_neighbours(
+    signal: np.ndarray, rpeaks: np.ndarray, before: int, after: int, n_template: int, min_corr: float
+) -> np.ndarray:
+    """Which of the ``n_template`` beats around each beat share its shape (``(n_beats, n_template)``).
+
+    A neighbour takes part when the Pearson correlation of its window ``[R - before, R + after)``
+    with the beat's own is at least ``min_corr``; the beat itself always does. A premature
+    ventricular beat among normal ones thus gets a template of itself (and of the other
+    ventricular beats of a bigeminy), not the median of its normal neighbours.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.zeros(500); x[[50, 150, 350, 450]] = 1.0; x[250:253] = [-1.0, 1.0, -1.0]
+    >>> same_shape_neighbours(x, np.array([50, 150, 251, 350, 450]), 5, 5, 3, 0.9).astype(int).tolist()
+    [[0, 1, 1], [1, 1, 0], [0, 1, 0], [0, 1, 1], [1, 1, 0]]
+    """
+    segments = _beat_windows(signal, rpeaks, before, after)
+    centred = segments - segments.mean(axis=1, keepdims=True)
+    norm = np.linalg.norm(centred, axis=1, keepdims=True)
+    unit = np.divide(centred, norm, out=np.zeros_like(centred), where=norm > 0)
+    half = n_template // 2
+    n = len(segments)
+    members = np.zeros((n, n_template), dtype=bool)
+    for k in range(-half, n_template - half):
+        lo, hi = max(0, -k), min(n, n - k)
+        corr = np.einsum("ij,ij->i", unit[lo:hi], unit[lo + k : hi + k])
+        members[lo:hi, k + half] = corr >= min_corr
+    members[:, half] = True
+    return members
 
 
 def _first_below(values: np.ndarray, start: int, stop: int, threshold: float) -> float:
@@ -326,10 +377,17 @@ def _template(
     before, after = round(0.35 * fs), round(0.85 * fs)
     wide = signal_bandpass(signal, fs, 0.5, 40.0)
     narrow = signal_bandpass(wide, fs, None, p.t_lowpass_hz)
-    wide_t = beat_templates(wide, rpeaks, before, after, p.n_template)
-    narrow_t = beat_templates(narrow, rpeaks, before, after, p.n_template)
+    members = None
+    if p.template_corr <= 1 and p.n_template > 1 and len(rpeaks) > 1:
+        members = same_shape_neighbours(
+            wide, rpeaks, round(0.08 * fs), round(0.12 * fs), p.n_template, p.template_corr
+        )
+    wide_t = beat_templates(wide, rpeaks, before, after, p.n_template, members)
+    narrow_t = beat_templates(narrow, rpeaks, before, after, p.n_template, members)
     p_before = round(0.5 * fs)  # the P templates reach further back (long PR intervals)
-    p_t = beat_templates(signal_bandpass(wide, fs, None, p.p_lowpass_hz), rpeaks, p_before, 1, p.n_template)
+    p_t = beat_templates(
+        signal_bandpass(wide, fs, None, p.p_lowpass_hz), rpeaks, p_before, 1, p.n_template, members
+    )
     rr = np.diff(rpeaks) / fs
     rr_next = np.concatenate([rr, rr[-1:]])
     rr_local = pd.Series(rr_next).rolling(p.n_template, center=True, min_periods=1).median().to_numpy()
