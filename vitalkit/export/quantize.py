@@ -88,6 +88,15 @@ def quantize_int8(
         ``{input name: array}`` of training inputs (only the graph's inputs are used).
     per_channel : bool
         Per-channel weight scales (better accuracy for convolutions).
+
+    Notes
+    -----
+    Weights use 7 of their 8 bits (``reduce_range``): x86 CPUs without VNNI (AVX2 or AVX-512 only,
+    e.g. the AMD EPYC of some CI hosts) multiply uint8 activations by int8 weights with
+    ``VPMADDUBSW``, whose 16-bit intermediate sums saturate with full-range weights. With full
+    range, the int8 copy of a test model agreed with fp32 on 91 % of beats on such a CPU against
+    over 95 % elsewhere; with 7-bit weights the int8 model gives the same answers on every CPU
+    (onnxruntime's quantization guide recommends it for non-VNNI machines).
     """
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
@@ -108,13 +117,14 @@ def quantize_int8(
             per_channel=per_channel,
             activation_type=QuantType.QUInt8,
             weight_type=QuantType.QInt8,
+            reduce_range=True,
             calibrate_method=CalibrationMethod.MinMax,
         )
         proto = onnx.load(str(raw))
     props = {p.key: p.value for p in source.metadata_props}
     note = {
         "format": "QDQ",
-        "weights": "int8, per channel" if per_channel else "int8",
+        "weights": "int8 (7-bit range), per channel" if per_channel else "int8 (7-bit range)",
         "activations": "uint8",
         "calibration": f"MinMax on {len(next(iter(feeds.values())))} training beats",
     }
